@@ -1,0 +1,110 @@
+"""The agent graph: plan -> (reason | search | recall | ask_user)* -> compose -> render
+-> evaluate -> (compose ... | remember) -> report.
+
+`graph` is compiled without a checkpointer (LangGraph Server and Studio bring their own);
+`build_graph(checkpointer=..., store=...)` compiles one for callers that bring theirs.
+Every node is wrapped to record its wall time and model calls into `trace`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, Literal
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import Runtime
+from langgraph.store.base import BaseStore
+from langgraph.types import RetryPolicy, Send
+
+from graph.report import report
+from nodes.ask_user import ask_user
+from nodes.compose import compose
+from nodes.context import Context, emit, user_of
+from nodes.evaluate import after_evaluate, evaluate
+from nodes.plan import plan
+from nodes.reason import reason
+from nodes.recall import recall
+from nodes.remember import remember
+from nodes.render import render
+from nodes.search import search
+from nodes.state import GapTask, InputState, OutputState, State
+from tools.usage import track
+
+GROUNDING = {"reason": "reason", "search": "search", "memory": "recall", "ask_user": "ask_user"}
+NodeFn = Callable[[Any, Runtime[Context]], dict[str, Any]]
+
+
+def instrumented(name: str, fn: NodeFn) -> NodeFn:
+    """Wrap a node: a start event, then wall time and model calls appended to `trace`."""
+
+    def node(state: Any, runtime: Runtime[Context]) -> dict[str, Any]:
+        emit(name, "started", status="start")
+        started = time.perf_counter()
+        with track() as usage:
+            update = dict(fn(state, runtime))
+        entry = {
+            "node": name,
+            "seconds": round(time.perf_counter() - started, 3),
+            "model_calls": usage.calls,
+            "input_tokens": usage.input_tokens,
+            "output_tokens": usage.output_tokens,
+        }
+        if isinstance(state, dict) and "gap" in state:
+            entry["gap_id"] = state["gap"].get("id", "")
+        update["trace"] = [entry]
+        return update
+
+    node.__name__ = name
+    node.__doc__ = fn.__doc__
+    return node
+
+
+def route_after_plan(state: State, runtime: Runtime[Context]) -> list[Send] | Literal["compose"]:
+    """One Send per gap to its grounding node, all in parallel; no gaps: the fast path."""
+    gaps = state["plan"].get("gaps", [])
+    if not gaps:
+        return "compose"
+    user_id = user_of(state, runtime)
+    sends = []
+    for gap in gaps:
+        task: GapTask = {"gap": gap, "request": state["request"], "user_id": user_id}
+        sends.append(Send(GROUNDING[gap["route"]], task))
+    return sends
+
+
+def build_graph(
+    checkpointer: BaseCheckpointSaver[Any] | None = None, store: BaseStore | None = None
+) -> CompiledStateGraph[Any, Any, Any, Any]:
+    builder = StateGraph(
+        State, context_schema=Context, input_schema=InputState, output_schema=OutputState
+    )
+    builder.add_node("plan", instrumented("plan", plan))
+    builder.add_node("reason", instrumented("reason", reason))
+    builder.add_node("search", instrumented("search", search))
+    builder.add_node("recall", instrumented("recall", recall))
+    builder.add_node("ask_user", instrumented("ask_user", ask_user))
+    builder.add_node("compose", instrumented("compose", compose))
+    builder.add_node(
+        "render", instrumented("render", render), retry_policy=RetryPolicy(max_attempts=2)
+    )
+    builder.add_node("evaluate", instrumented("evaluate", evaluate))
+    builder.add_node("remember", instrumented("remember", remember))
+    builder.add_node("report", instrumented("report", report))
+    builder.add_edge(START, "plan")
+    builder.add_conditional_edges(
+        "plan", route_after_plan, ["reason", "search", "recall", "ask_user", "compose"]
+    )
+    for name in ("reason", "search", "recall", "ask_user"):
+        builder.add_edge(name, "compose")
+    builder.add_edge("compose", "render")
+    builder.add_edge("render", "evaluate")
+    builder.add_conditional_edges("evaluate", after_evaluate, ["compose", "remember"])
+    builder.add_edge("remember", "report")
+    builder.add_edge("report", END)
+    return builder.compile(checkpointer=checkpointer, store=store, name="image_agent")
+
+
+graph = build_graph()

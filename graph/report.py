@@ -1,0 +1,177 @@
+"""The run's record beside its images: `report.md` for people, `context.json` for programs.
+
+Both say, for every gap, its route and why, the answer, where it came from (tool, search,
+memory, the user, a guess, or the small model's own knowledge) with sources; the final
+prompt; checklist verdicts per round; timings and model calls per node.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from nodes.context import Context, context_of, emit
+from nodes.evaluate import JUDGE_MODE
+from nodes.render import run_folder
+from nodes.state import State
+
+PROVENANCE = {
+    "model": "the model's own knowledge (double-check)",
+    "tool": "a deterministic tool",
+    "search": "search results",
+    "memory": "the user's memory",
+    "user": "the user",
+    "assumed": "a guess (nobody could answer)",
+    "none": "unresolved",
+}
+
+
+def timings(trace: list[dict[str, Any]]) -> dict[str, float]:
+    """Wall seconds per node (parallel branches add up)."""
+    out: dict[str, float] = defaultdict(float)
+    for entry in trace:
+        out[entry["node"]] += float(entry["seconds"])
+    return {node: round(seconds, 3) for node, seconds in out.items()}
+
+
+def model_calls(trace: list[dict[str, Any]]) -> dict[str, int]:
+    out: dict[str, int] = defaultdict(int)
+    for entry in trace:
+        out[entry["node"]] += int(entry.get("model_calls", 0))
+    return dict(out)
+
+
+def gap_rows(state: State) -> list[dict[str, Any]]:
+    answers = {a["gap_id"]: a for a in state.get("answers", [])}
+    rows = []
+    for gap in state.get("plan", {}).get("gaps", []):
+        answer = answers.get(gap["id"], {})
+        rows.append({**gap, **{k: v for k, v in answer.items() if k not in ("gap_id", "route")}})
+    return rows
+
+
+def summary(state: State) -> dict[str, Any]:
+    """The CLI's `--json` object and the core of context.json."""
+    trace = state.get("trace", [])
+    calls = model_calls(trace)
+    return {
+        "run_id": state.get("run_id", ""),
+        "images": list(state.get("images", [])),
+        "report": state.get("report", ""),
+        "final_prompt": state.get("final_prompt", ""),
+        "gaps": [
+            {
+                "question": row["question"],
+                "route": row["route"],
+                "answer": row.get("answer", ""),
+                "resolved": bool(row.get("resolved", False)),
+            }
+            for row in gap_rows(state)
+        ],
+        "checklist": list(state.get("checklist", [])),
+        "rounds": len(state.get("rounds", [])),
+        "timings": timings(trace),
+        "model_calls": {"total": sum(calls.values()), "per_node": calls},
+    }
+
+
+def _md_escape(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(state: State, ctx: Context) -> str:
+    plan = state.get("plan", {})
+    info = summary(state)
+    lines = [f"# image-agent run {info['run_id']}", "", f"**Request:** {state.get('request', '')}"]
+    lines += [
+        "",
+        f"User: `{state.get('user_id', '')}` · llm `{ctx.llm}` · judge "
+        f"`{ctx.vlm or ctx.llm}` · search `{ctx.search}` · renderer `{ctx.renderer}`",
+    ]
+    lines += ["", "## Plan", "", f"- Subject: {plan.get('subject', '')}"]
+    lines += [
+        f"- Style: {plan.get('style') or '-'}; setting: {plan.get('setting') or '-'}; "
+        f"palette: {', '.join(plan.get('palette', [])) or '-'}"
+    ]
+    lines += [f"- Text to render: {plan.get('text_to_render') or '(none)'}"]
+    if plan.get("source") == "fallback":
+        lines += ["- The planner's call failed: this plan was made from cues only."]
+    lines += ["", "## Gaps", ""]
+    rows = gap_rows(state)
+    if not rows:
+        lines += ["No gaps: the request was explicit enough (fast path)."]
+    for row in rows:
+        status = "resolved" if row.get("resolved") else "UNRESOLVED"
+        origin = PROVENANCE.get(str(row.get("provenance", "none")), str(row.get("provenance")))
+        lines += [f"### {row['id']}: {row['question']}", ""]
+        lines += [f"- Kind `{row['kind']}`, route **{row['route']}** ({row['why']})"]
+        lines += [f"- Answer ({status}, from {origin}): {row.get('answer') or '-'}"]
+        if row.get("detail"):
+            lines += [f"- Must show: {row['detail']}"]
+        if row.get("note"):
+            lines += [f"- Note: {row['note']}"]
+        for evidence in row.get("evidence", []):
+            lines += [f'- Source `{evidence["source"]}`: "{_md_escape(evidence["quote"])}"']
+        lines += [""]
+    lines += ["## Final prompt", "", info["final_prompt"] or "(none)", ""]
+    if state.get("negative_prompt"):
+        lines += [f"Negative prompt: {state['negative_prompt']}", ""]
+    lines += [
+        "## Rounds",
+        "",
+        f"Checks are {JUDGE_MODE}. Pixel-level checks need a vision model (`--vlm`).",
+        "",
+    ]
+    for rnd in state.get("rounds", []):
+        best = " (kept)" if rnd["round"] == state.get("best_round") else ""
+        lines += [
+            f"### Round {rnd['round']}{best}: {rnd.get('passed', 0)}/{rnd.get('total', 0)} passed",
+            "",
+        ]
+        lines += [f"Prompt: {rnd['prompt']}", ""]
+        lines += [f"Images: {', '.join(Path(p).name for p in rnd.get('images', []))}", ""]
+        repaired = [c["answer"] for c in rnd.get("retention", []) if c.get("repaired")]
+        if rnd.get("retention"):
+            lines += [
+                f"Answer retention: {len(rnd['retention']) - len(repaired)}/"
+                f"{len(rnd['retention'])} kept by the composer"
+                + (f"; put back: {', '.join(repaired)}" if repaired else ""),
+                "",
+            ]
+        lines += ["| item | verdict | reason |", "|---|---|---|"]
+        for verdict in rnd.get("verdicts", []):
+            mark = "pass" if verdict["passed"] else "FAIL"
+            lines += [
+                f"| {_md_escape(verdict['item'])} | {mark} | {_md_escape(verdict['reason'])} |"
+            ]
+        lines += [""]
+    lines += ["## Timings and model calls", "", "| node | seconds | model calls |", "|---|---|---|"]
+    for node, seconds in info["timings"].items():
+        lines += [f"| {node} | {seconds:.2f} | {info['model_calls']['per_node'].get(node, 0)} |"]
+    lines += [""]
+    errors = state.get("errors", [])
+    if errors:
+        lines += ["## Problems", ""] + [f"- {e['node']}: {e['message']}" for e in errors] + [""]
+    scene_notes = {str(r.get("scene", {}).get("attribution", "")) for r in state.get("rounds", [])}
+    scene_notes.discard("")
+    if scene_notes:
+        lines += ["## Credits", ""] + [f"- {note}" for note in sorted(scene_notes)] + [""]
+    return "\n".join(lines)
+
+
+def report(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    ctx = context_of(runtime)
+    folder = run_folder(ctx.output_dir, state["run_id"])
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "report.md"
+    final = {**state, "report": str(path)}
+    path.write_text(render_markdown(final, ctx), encoding="utf-8")  # type: ignore[arg-type]
+    record = {"summary": summary(final), "context": asdict(ctx), "state": final}  # type: ignore[arg-type]
+    (folder / "context.json").write_text(json.dumps(record, indent=2, default=str) + "\n")
+    emit("report", f"report written to {path}")
+    return {"report": str(path)}

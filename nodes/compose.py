@@ -1,0 +1,132 @@
+"""compose: merge the request, the grounded answers, the user's memory and earlier feedback
+into one explicit generation prompt and a negative prompt.
+
+The small model sometimes drops a correct answer while writing, so after the call every
+answer is checked against the prompt (normalised match) and put back when missing; the
+check's result travels with the draft into the report.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from langgraph.runtime import Runtime
+from pydantic import BaseModel, Field
+
+from nodes.context import Context, chat_model, context_of, emit
+from nodes.state import State
+from tools.structured import StructuredOutputError, ask
+
+
+class Composed(BaseModel):
+    prompt: str = Field(max_length=450, description="the explicit generation prompt")
+    negative_prompt: str = Field(max_length=120, description="what must not appear")
+
+
+SYSTEM = """You write prompts for a text-to-image model.
+Turn the request and the facts found for it into one explicit description: name the
+specific subject (use the facts, never the vague words of the request), its look, the
+setting, composition, style and colours, and any exact text in double quotes.
+Fix every problem listed under Feedback. Keep it under 80 words.
+
+Example:
+Request: A poster of the pastry eaten at the Mid-Autumn Festival, with the words "Happy Mid-Autumn"
+Facts:
+- Which pastry is eaten at the Mid-Autumn Festival? mooncake (round golden-brown pastries with a stamped top)
+Style: festive poster. Setting: night sky with a full moon. Colours: red, gold.
+Text: "Happy Mid-Autumn"
+{"prompt":"Festive poster of round golden-brown mooncakes with stamped tops on a red plate, a full moon in the night sky behind them, red and gold lanterns, the words \\"Happy Mid-Autumn\\" in bold gold letters at the top","negative_prompt":"blurry, misspelled text, extra words"}
+"""
+
+
+def normalise(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def contains(prompt: str, answer: str) -> bool:
+    return normalise(answer) in normalise(prompt)
+
+
+def retain_answers(
+    prompt: str, answers: list[dict[str, Any]], text: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """Put back every answer (and the exact text) the prompt lost; report what was checked."""
+    checks: list[dict[str, Any]] = []
+    for answer in answers:
+        value = str(answer.get("answer") or "").strip()
+        if not value:
+            continue
+        present = contains(prompt, value)
+        if not present:
+            prompt = f"{prompt.rstrip(' .')}, {value}"
+        checks.append(
+            {
+                "gap_id": answer["gap_id"],
+                "answer": value,
+                "present": present,
+                "repaired": not present,
+            }
+        )
+    if text and not contains(prompt, text):
+        prompt = f'{prompt.rstrip(" .")}, with the text "{text}"'
+        checks.append({"gap_id": "text", "answer": text, "present": False, "repaired": True})
+    return prompt, checks
+
+
+def _facts(answers: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for answer in answers:
+        if not answer.get("answer"):
+            continue
+        detail = f" ({answer['detail']})" if answer.get("detail") else ""
+        guess = " [a guess]" if answer.get("provenance") == "assumed" else ""
+        lines.append(f"- {answer['question']} {answer['answer']}{detail}{guess}")
+    return lines
+
+
+def fallback_prompt(plan: dict[str, Any], answers: list[dict[str, Any]]) -> str:
+    parts = [plan.get("subject", "")]
+    parts += [a["answer"] for a in answers if a.get("answer")]
+    parts += [plan.get("setting", ""), plan.get("style", "")]
+    return ", ".join(p for p in parts if p)
+
+
+def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    ctx = context_of(runtime)
+    plan = state["plan"]
+    answers = list(state.get("answers", []))
+    number = len(state.get("rounds", [])) + 1
+    emit("compose", f"composing the prompt (round {number})", round=number)
+    lines = [f"Request: {state['request']}", "Facts:", *(_facts(answers) or ["- none needed"])]
+    memory = [str(m.get("fact", "")) for m in state.get("memory", []) if m.get("fact")]
+    if memory:
+        lines.append("About the user: " + "; ".join(memory[:6]))
+    lines.append(
+        f"Style: {plan.get('style') or 'any'}. Setting: {plan.get('setting') or 'any'}. "
+        f"Colours: {', '.join(plan.get('palette', [])) or 'any'}."
+    )
+    text = plan.get("text_to_render", "")
+    lines.append(f'Text: "{text}"' if text else "Text: none")
+    feedback = state.get("feedback", [])
+    if feedback:
+        lines.append("Feedback:\n" + "\n".join(f"- {item}" for item in feedback))
+    errors: list[dict[str, str]] = []
+    try:
+        out = ask(
+            chat_model(ctx.llm),
+            Composed,
+            [SystemMessage(content=SYSTEM), HumanMessage(content="\n".join(lines))],
+        )
+        prompt, negative = out.prompt.strip(), out.negative_prompt.strip()
+    except StructuredOutputError as exc:
+        prompt, negative = fallback_prompt(plan, answers), ""
+        errors.append({"node": "compose", "message": f"composer failed, used a template: {exc}"})
+    if not prompt:
+        prompt = fallback_prompt(plan, answers)
+    prompt, retention = retain_answers(prompt, answers, text)
+    repaired = sum(1 for check in retention if check["repaired"])
+    emit("compose", f"prompt ready ({len(prompt)} chars, {repaired} answer(s) put back)")
+    draft = {"round": number, "prompt": prompt, "negative_prompt": negative, "retention": retention}
+    return {"draft": draft, "errors": errors}

@@ -1,0 +1,115 @@
+"""Runtime configuration of a run (LangGraph `context_schema`).
+
+Every field has a description (Studio renders a form from it) and an environment fallback.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langgraph.config import get_stream_writer
+from langgraph.runtime import Runtime
+from langgraph.store.base import BaseStore
+
+from tools.models import get_chat_model
+
+
+@dataclass(kw_only=True)
+class Context:
+    """How a run is carried out: which models, search, renderer, and limits."""
+
+    llm: str = field(
+        default_factory=lambda: os.environ.get("IMAGE_AGENT_LLM", "local"),
+        metadata={
+            "description": "Chat model for planning, reasoning and composing: `local` (embedded "
+            "Qwen2.5 1.5B GGUF), `openai:MODEL` (honours OPENAI_BASE_URL), `scripted:FILE.json`."
+        },
+    )
+    vlm: str = field(
+        default_factory=lambda: os.environ.get("IMAGE_AGENT_VLM", ""),
+        metadata={
+            "description": "Judge model for the checklist. Empty: the `llm` judges the rendered "
+            "scene and the prompt as text (context-level checks, no pixels)."
+        },
+    )
+    search: str = field(
+        default_factory=lambda: os.environ.get("IMAGE_AGENT_SEARCH", "none"),
+        metadata={"description": "Search provider for factual gaps: `local:DIR` or `none`."},
+    )
+    renderer: str = field(
+        default_factory=lambda: os.environ.get("IMAGE_AGENT_RENDERER", "sketch"),
+        metadata={
+            "description": "Image generator: `sketch` (embedded pictogram storyboard) or "
+            "`py:module:attr` (your own Renderer)."
+        },
+    )
+    max_rounds: int = field(
+        default_factory=lambda: int(os.environ.get("IMAGE_AGENT_MAX_ROUNDS", "3")),
+        metadata={"description": "Render attempts in all (compose, render, evaluate loops)."},
+    )
+    user_id: str = field(
+        default_factory=lambda: os.environ.get("IMAGE_AGENT_USER", "default"),
+        metadata={"description": "Whose memory to read and write (when the input has none)."},
+    )
+    conversation: str = field(
+        default_factory=lambda: os.environ.get("IMAGE_AGENT_CONVERSATION", ""),
+        metadata={"description": "Conversation (thread) this turn belongs to, for history."},
+    )
+    output_dir: str = field(
+        default_factory=lambda: os.environ.get("IMAGE_AGENT_OUTPUT_DIR", "outputs"),
+        metadata={"description": "Folder for runs' images and reports (one subfolder a run)."},
+    )
+    width: int = field(
+        default_factory=lambda: int(os.environ.get("IMAGE_AGENT_WIDTH", "1024")),
+        metadata={"description": "Image width in pixels."},
+    )
+    height: int = field(
+        default_factory=lambda: int(os.environ.get("IMAGE_AGENT_HEIGHT", "1024")),
+        metadata={"description": "Image height in pixels."},
+    )
+    seed: int = field(
+        default_factory=lambda: int(os.environ.get("IMAGE_AGENT_SEED", "0")),
+        metadata={"description": "Base seed; each feedback round adds its round number."},
+    )
+    interactive: bool = field(
+        default_factory=lambda: os.environ.get("IMAGE_AGENT_INTERACTIVE", "1") != "0",
+        metadata={
+            "description": "Ask the user (interrupt) for gaps only they can fill. Off: take "
+            "the planner's best guess and record that it was a guess."
+        },
+    )
+
+
+def emit(stage: str, message: str, **extra: Any) -> None:
+    """A custom stream event: `{"stage", "message", ...}` (silently dropped outside a run)."""
+    try:
+        writer = get_stream_writer()
+    except RuntimeError:
+        return
+    writer({"stage": stage, "message": message, **extra})
+
+
+def chat_model(spec: str) -> BaseChatModel:
+    return get_chat_model(spec)
+
+
+def store_of(runtime: Runtime[Context]) -> BaseStore:
+    """The store the server or caller gave the graph, else the persistent default one."""
+    if runtime.store is not None:
+        return runtime.store
+    from tools.memory_store import default_store
+
+    return default_store()
+
+
+def user_of(state: Mapping[str, Any], runtime: Runtime[Context]) -> str:
+    return str(state.get("user_id") or context_of(runtime).user_id or "default")
+
+
+def context_of(runtime: Runtime[Context]) -> Context:
+    """The run's Context (a default one when the caller gave none)."""
+    return runtime.context if isinstance(runtime.context, Context) else Context()

@@ -1,0 +1,129 @@
+"""evaluate: judge every checklist item against what was rendered; route the loop.
+
+Without a vision model the judge is text-only: it reads the scene the renderer reports
+(objects drawn, text written) and the prompt, so its verdicts are context-level, not
+pixel-level; the report says so. Exact text is checked by code, not by the model.
+Failed items become feedback for the next compose; after `max_rounds` attempts the best
+round (most items passed, earliest on ties) is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from langgraph.runtime import Runtime
+from pydantic import BaseModel, Field, create_model
+
+from nodes.context import Context, chat_model, context_of, emit
+from nodes.state import State, Verdict
+from tools.structured import StructuredOutputError, ask
+
+JUDGE_MODE = "context-level: a text model judged the renderer's scene and the prompt"
+
+
+class ItemVerdict(BaseModel):
+    passed: bool
+    reason: str = Field(max_length=80)
+
+
+SYSTEM = """You check an image description against a checklist.
+You get the prompt the image was made from and the scene that was drawn (its objects and
+any written text). For each numbered item, in order, decide if the scene and prompt show it:
+passed true or false, with a short reason. Be strict: an item passes only if the drawn
+scene or the prompt clearly shows it.
+"""
+
+
+def judged_schema(n: int) -> type[BaseModel]:
+    """A schema with exactly n verdicts (the model cannot skip or add items)."""
+    return create_model(
+        "Judged",
+        verdicts=(list[ItemVerdict], Field(min_length=n, max_length=n)),
+    )
+
+
+def describe_scene(scene: dict[str, Any]) -> str:
+    objects = ", ".join(
+        f"{o.get('name')} (drawn as {o.get('emoji_name') or o.get('emoji') or '?'})"
+        for o in scene.get("objects", [])
+    )
+    lines = [f"Objects drawn: {objects or 'none reported'}"]
+    if scene.get("setting"):
+        lines.append(f"Setting: {scene['setting']}")
+    lines.append(f'Written text: "{scene.get("text", "")}"')
+    return "\n".join(lines)
+
+
+def quoted_text_check(item: str, scene: dict[str, Any]) -> Verdict | None:
+    """Items about exact text are decided by comparing strings, not by the model."""
+    match = re.search(r"[\"“]([^\"”]+)[\"”]", item)
+    if not match or ("text" not in item.lower() and "word" not in item.lower()):
+        return None
+    wanted = match.group(1).strip().lower()
+    drawn = str(scene.get("text", "")).lower()
+    passed = bool(wanted) and wanted in drawn
+    reason = "the exact text is drawn" if passed else f"the text drawn is {drawn!r}"
+    return {"item": item, "passed": passed, "reason": reason}
+
+
+def evaluate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    ctx = context_of(runtime)
+    checklist: list[str] = list(state["plan"].get("checklist", []))
+    current = state["rounds"][-1]
+    number = int(current["round"])
+    emit("evaluate", f"checking {len(checklist)} item(s) for round {number}", round=number)
+    scene = current.get("scene", {})
+    errors: list[dict[str, str]] = []
+    numbered = "\n".join(f"{i}. {item}" for i, item in enumerate(checklist, 1))
+    content = f"Prompt: {current['prompt']}\n{describe_scene(scene)}\nChecklist:\n{numbered}"
+    judge = ctx.vlm.strip() or ctx.llm
+    try:
+        out: Any = ask(
+            chat_model(judge),
+            judged_schema(len(checklist)),
+            [SystemMessage(content=SYSTEM), HumanMessage(content=content)],
+        )
+        raw = [(v.passed, v.reason.strip()) for v in out.verdicts]
+    except StructuredOutputError as exc:
+        errors.append({"node": "evaluate", "message": f"judge failed, items unchecked: {exc}"})
+        raw = [(False, "not judged (the judge failed)")] * len(checklist)
+    verdicts: list[Verdict] = []
+    for item, (passed, reason) in zip(checklist, raw, strict=False):
+        verdicts.append(
+            quoted_text_check(item, scene) or {"item": item, "passed": passed, "reason": reason}
+        )
+    passed_count = sum(1 for v in verdicts if v["passed"])
+    record = {
+        "round": number,
+        "verdicts": verdicts,
+        "passed": passed_count,
+        "total": len(verdicts),
+        "judge": judge,
+        "judge_mode": JUDGE_MODE,
+    }
+    rounds = [*state["rounds"][:-1], {**current, **record}]
+    best = max(rounds, key=lambda r: (r.get("passed", -1), -int(r["round"])))
+    feedback = [f"{v['item']}: {v['reason']}" for v in verdicts if not v["passed"]]
+    emit("evaluate", f"round {number}: {passed_count}/{len(verdicts)} passed", round=number)
+    return {
+        "rounds": [record],
+        "feedback": feedback,
+        "best_round": int(best["round"]),
+        "images": list(best.get("images", [])),
+        "final_prompt": best["prompt"],
+        "negative_prompt": best.get("negative_prompt", ""),
+        "checklist": list(best.get("verdicts", verdicts)),
+        "errors": errors,
+    }
+
+
+def after_evaluate(state: State, runtime: Runtime[Context]) -> Literal["compose", "remember"]:
+    """Loop to compose while items fail and attempts remain; else finish."""
+    current = state["rounds"][-1]
+    if current.get("passed", 0) >= current.get("total", 0):
+        return "remember"
+    if len(state["rounds"]) >= max(1, context_of(runtime).max_rounds):
+        return "remember"
+    return "compose"

@@ -1,0 +1,350 @@
+"""plan: find what the request leaves out, and what the image must show.
+
+One structured call (worked examples in a fixed, cacheable prefix) proposes the subject,
+the gaps as explicit questions with a kind, the objects, text, style and a checklist.
+Routing does not rest on the small model alone: deterministic cues add or re-route gaps
+(first person and "usual"/"last time" -> memory; "latest", "today", forecasts, prices ->
+search), questions whose answer the request already states are dropped, and each gap's
+route records why it was chosen.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any, Literal
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from langgraph.config import get_config
+from langgraph.runtime import Runtime
+from pydantic import BaseModel, Field
+
+from nodes.context import Context, chat_model, context_of, emit, store_of, user_of
+from nodes.state import Gap, Kind, LayoutObject, Plan, Route, State
+from tools.structured import StructuredOutputError, ask
+
+Position = Literal[
+    "left",
+    "center",
+    "right",
+    "top",
+    "bottom",
+    "top-left",
+    "top-right",
+    "bottom-left",
+    "bottom-right",
+    "background",
+]
+
+
+class DraftGap(BaseModel):
+    question: str = Field(max_length=100)
+    kind: Kind
+    best_guess: str = Field(max_length=60)
+
+
+class DraftObject(BaseModel):
+    name: str = Field(max_length=30)
+    position: Position
+    size: Literal["small", "medium", "large"]
+
+
+class PlanDraft(BaseModel):
+    subject: str = Field(max_length=80)
+    gaps: list[DraftGap] = Field(max_length=3)
+    objects: list[DraftObject] = Field(min_length=1, max_length=4)
+    setting: str = Field(max_length=50)
+    style: str = Field(max_length=30)
+    palette: list[str] = Field(max_length=3)
+    text: str = Field(max_length=60)
+    checklist: list[str] = Field(min_length=3, max_length=5)
+    n_images: int = Field(ge=1, le=4)
+
+
+SYSTEM = """You plan images. Read the request and find what it leaves unsaid.
+A gap is a fact the image needs that the request does not state, asked as one short question.
+Gap kinds: commonsense (knowledge, logic, science, what a description refers to),
+precise_fact (exact names, numbers, dates), dynamic_fact (news, weather, prices, results,
+anything that changes), personal (about the user: "my", "usual", "last time"),
+reference (what a specific real thing looks like), ambiguous (only the user can say).
+Never ask about details the request already states. No gaps when nothing is missing.
+subject names the main thing to show, as specifically as you can.
+objects are what to draw, with a position and size. text is the exact text to write in the
+image ("" if none). checklist: 3 to 5 short yes/no checks of what the image must show.
+
+Examples:
+Request: A poster of the pastry eaten at the Mid-Autumn Festival, with the words "Happy Mid-Autumn"
+{"subject":"a mooncake","gaps":[{"question":"Which pastry is eaten at the Mid-Autumn Festival?","kind":"commonsense","best_guess":"mooncake"}],"objects":[{"name":"mooncake","position":"center","size":"large"},{"name":"lantern","position":"top-right","size":"small"}],"setting":"night sky with a full moon","style":"festive poster","palette":["red","gold"],"text":"Happy Mid-Autumn","checklist":["A mooncake is the main subject","The text \\"Happy Mid-Autumn\\" is visible","A full moon is in the sky"],"n_images":1}
+
+Request: This week's weather forecast for Lisbon as a poster
+{"subject":"Lisbon weather forecast","gaps":[{"question":"What is this week's weather forecast for Lisbon?","kind":"dynamic_fact","best_guess":"sunny, about 20 C"}],"objects":[{"name":"sun","position":"top-right","size":"medium"},{"name":"city skyline","position":"bottom","size":"large"}],"setting":"Lisbon skyline","style":"clean poster","palette":["blue","yellow"],"text":"Lisbon this week","checklist":["Weather symbols for the week are shown","The text \\"Lisbon this week\\" is visible","A Lisbon cityscape is shown"],"n_images":1}
+
+Request: My dog running on a beach, in my usual style
+{"subject":"the user's dog on a beach","gaps":[{"question":"What does the user's dog look like?","kind":"personal","best_guess":"a brown dog"},{"question":"What is the user's usual art style?","kind":"personal","best_guess":"illustration"}],"objects":[{"name":"dog","position":"center","size":"large"},{"name":"waves","position":"bottom","size":"medium"}],"setting":"sandy beach","style":"user's usual style","palette":["sand","blue"],"text":"","checklist":["A dog is running","The scene is a beach","The dog matches the user's dog"],"n_images":1}
+
+Request: Three black cats sitting on a red sofa
+{"subject":"three black cats on a red sofa","gaps":[],"objects":[{"name":"black cat","position":"left","size":"small"},{"name":"black cat","position":"center","size":"small"},{"name":"black cat","position":"right","size":"small"},{"name":"red sofa","position":"bottom","size":"large"}],"setting":"living room","style":"photo","palette":["red","black"],"text":"","checklist":["Exactly three cats are visible","All cats are black","The sofa is red"],"n_images":1}
+
+Request: The bird on the coat of arms of Mexico, perched on a cactus
+{"subject":"a golden eagle on a cactus","gaps":[{"question":"Which bird is on the coat of arms of Mexico?","kind":"commonsense","best_guess":"golden eagle"}],"objects":[{"name":"eagle","position":"center","size":"large"},{"name":"cactus","position":"bottom","size":"medium"}],"setting":"desert","style":"illustration","palette":["green","brown"],"text":"","checklist":["An eagle is the main subject","The eagle is perched on a cactus","A desert setting is visible"],"n_images":1}
+"""
+
+MEMORY_CUES = re.compile(
+    r"\b(my|mine|me|our|ours|usual|usually|as before|last time|like before|same as before|"
+    r"as always|again)\b",
+    re.I,
+)
+SEARCH_CUES = re.compile(
+    r"\b(latest|current|currently|today|today's|tonight|yesterday|tomorrow|"
+    r"this (week|weekend|month|year|season)|next week|forecast|weather|price|prices|stock|"
+    r"stocks|score|scores|results?|winners?|won|release|released|news|recent|recently|"
+    r"now|live|upcoming)\b",
+    re.I,
+)
+IMPLICIT_CUES = re.compile(
+    r"\b(that|which|who|whose|used (for|to|in)|eaten|worn|drunk|known (as|for)|associated|"
+    r"traditionally|traditional|famous|symbol|typical|typically|invented|named after|"
+    r"national|representing|represents|of the (festival|country|city|holiday)|"
+    r"when|after|before|during)\b",
+    re.I,
+)
+KIND_ROUTE: dict[str, Route] = {
+    "commonsense": "reason",
+    "precise_fact": "search",
+    "dynamic_fact": "search",
+    "personal": "memory",
+    "reference": "search",
+    "ambiguous": "ask_user",
+}
+SIZES = {"small": 0.22, "medium": 0.38, "large": 0.6}
+CENTRES = {
+    "left": (0.22, 0.5),
+    "center": (0.5, 0.5),
+    "right": (0.78, 0.5),
+    "top": (0.5, 0.22),
+    "bottom": (0.5, 0.75),
+    "top-left": (0.22, 0.22),
+    "top-right": (0.78, 0.22),
+    "bottom-left": (0.22, 0.75),
+    "bottom-right": (0.78, 0.75),
+}
+
+
+def box_for(position: str, size: str) -> list[float]:
+    """A planned position and size as a normalised box [x0, y0, x1, y1]."""
+    if position == "background":
+        return [0.0, 0.0, 1.0, 1.0]
+    cx, cy = CENTRES.get(position, (0.5, 0.5))
+    half = SIZES.get(size, 0.38) / 2
+    return [
+        round(max(0.0, cx - half), 3),
+        round(max(0.0, cy - half), 3),
+        round(min(1.0, cx + half), 3),
+        round(min(1.0, cy + half), 3),
+    ]
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9']+", text.lower()) if len(w) > 2}
+
+
+def _answered_by_request(gap: DraftGap, request: str) -> bool:
+    """A non-personal question whose best guess the request already states verbatim."""
+    guess = gap.best_guess.strip().lower()
+    if (gap.kind == "personal" and MEMORY_CUES.search(request)) or len(guess) < 3:
+        return False
+    return re.search(r"\b" + re.escape(guess) + r"\b", request.lower()) is not None
+
+
+def route_gaps(
+    draft_gaps: list[DraftGap], request: str, *, search_enabled: bool, memory_empty: bool
+) -> list[Gap]:
+    """Turn the model's questions into routed gaps, corrected by deterministic cues."""
+    gaps: list[Gap] = []
+    for item in draft_gaps:
+        if not item.question.strip() or _answered_by_request(item, request):
+            continue
+        kind: str = item.kind
+        why = f"planner: {kind}"
+        if kind in ("commonsense", "precise_fact", "reference") and SEARCH_CUES.search(
+            item.question
+        ):
+            kind, why = "dynamic_fact", "cue: the question asks about something that changes"
+        if kind == "personal" and not MEMORY_CUES.search(request):
+            kind, why = "commonsense", "no first-person cue in the request: not personal"
+        gaps.append(_gap(len(gaps), item.question, kind, why, item.best_guess))
+    if MEMORY_CUES.search(request) and not any(g.kind == "personal" for g in gaps):
+        gaps.append(
+            _gap(
+                len(gaps),
+                f"What do we know about the user that this request refers to: {request[:80]!r}?",
+                "personal",
+                "cue: first person / 'usual' / 'last time'",
+                "",
+            )
+        )
+    if SEARCH_CUES.search(request) and not any(g.kind == "dynamic_fact" for g in gaps):
+        gaps.append(
+            _gap(
+                len(gaps),
+                f"What is the current information needed for: {request[:80]!r}?",
+                "dynamic_fact",
+                "cue: the request names something that changes",
+                "",
+            )
+        )
+    if not gaps and IMPLICIT_CUES.search(request):
+        gaps.append(
+            _gap(
+                0,
+                f"What exactly does {request[:90]!r} refer to? Name it specifically.",
+                "commonsense",
+                "cue: the request describes its subject instead of naming it",
+                "",
+            )
+        )
+    for gap in gaps:
+        if gap.route == "memory" and memory_empty:
+            gap.route, gap.why = "ask_user", gap.why + "; memory is empty for this user"
+        if gap.route == "search" and not search_enabled and gap.kind != "dynamic_fact":
+            gap.route, gap.why = "reason", gap.why + "; no search provider: model knowledge"
+    return gaps
+
+
+def _gap(index: int, question: str, kind: str, why: str, guess: str) -> Gap:
+    route = KIND_ROUTE[kind]
+    return Gap(
+        id=f"g{index + 1}",
+        question=question,
+        kind=kind,
+        route=route,
+        why=why,  # type: ignore[arg-type]
+        best_guess=guess,
+    )
+
+
+def finish_checklist(items: list[str], subject: str, text: str, setting: str) -> list[str]:
+    """3 to 8 distinct, non-empty checks; deterministic ones fill a short list."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for item in items:
+        clean = item.strip()
+        if clean and clean.lower() not in seen:
+            seen.add(clean.lower())
+            out.append(clean)
+    fillers = [f"{subject} is clearly shown"]
+    if text:
+        fillers.append(f'The text "{text}" is visible')
+    if setting:
+        fillers.append(f"The setting is {setting}")
+    fillers.append("The image is a single coherent scene")
+    for filler in fillers:
+        if len(out) >= 3:
+            break
+        if filler.lower() not in seen:
+            seen.add(filler.lower())
+            out.append(filler)
+    if text and not any(text.lower() in item.lower() for item in out):
+        out.append(f'The text "{text}" is visible')
+    return out[:8]
+
+
+def _quoted_text(request: str) -> str:
+    match = re.search(r"[\"“']([^\"”']{2,80})[\"”']", request)
+    return match.group(1) if match else ""
+
+
+def fallback_draft(request: str) -> PlanDraft:
+    """What we plan when the model's call fails: the request itself, no model gaps."""
+    subject = request.strip()[:80]
+    return PlanDraft(
+        subject=subject,
+        gaps=[],
+        objects=[
+            DraftObject(
+                name=" ".join(subject.split()[:3])[:30] or "subject",
+                position="center",
+                size="large",
+            )
+        ],
+        setting="",
+        style="",
+        palette=[],
+        text=_quoted_text(request)[:60],
+        checklist=[
+            f"{subject} is shown",
+            "The image is a single coherent scene",
+            "Nothing contradicts the request",
+        ],
+        n_images=1,
+    )
+
+
+def safe_run_id(candidate: str) -> str:
+    """The thread id when it can name a folder safely, else a fresh id."""
+    if re.fullmatch(r"[A-Za-z0-9_-]{1,64}", candidate):
+        return candidate
+    return uuid.uuid4().hex[:12]
+
+
+def load_profile(runtime: Runtime[Context], user_id: str) -> list[dict[str, Any]]:
+    store = store_of(runtime)
+    items = store.search(("users", user_id, "profile"), limit=50)
+    return [{"id": item.key, **item.value} for item in items]
+
+
+def has_history(runtime: Runtime[Context], user_id: str) -> bool:
+    return bool(store_of(runtime).search(("users", user_id, "history"), limit=1))
+
+
+def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    ctx = context_of(runtime)
+    request = state["request"].strip()
+    user_id = user_of(state, runtime)
+    config = get_config()
+    run_id = safe_run_id(
+        state.get("run_id") or str(config.get("configurable", {}).get("thread_id") or "")
+    )
+    emit("plan", "planning what the request leaves out")
+    profile = load_profile(runtime, user_id)
+    errors: list[dict[str, str]] = []
+    source = "model"
+    try:
+        draft = ask(
+            chat_model(ctx.llm),
+            PlanDraft,
+            [SystemMessage(content=SYSTEM), HumanMessage(content=f"Request: {request}")],
+        )
+    except StructuredOutputError as exc:
+        draft, source = fallback_draft(request), "fallback"
+        errors.append({"node": "plan", "message": f"planner failed, planned from cues: {exc}"})
+    gaps = route_gaps(
+        draft.gaps,
+        request,
+        search_enabled=ctx.search.strip() not in ("", "none"),
+        memory_empty=not profile and not has_history(runtime, user_id),
+    )
+    text = draft.text.strip() or _quoted_text(request)
+    result = Plan(
+        subject=draft.subject.strip() or request[:80],
+        gaps=gaps,
+        checklist=finish_checklist(draft.checklist, draft.subject, text, draft.setting),
+        text_to_render=text,
+        layout=[LayoutObject(name=o.name, box=box_for(o.position, o.size)) for o in draft.objects],
+        style=draft.style.strip(),
+        setting=draft.setting.strip(),
+        palette=[p.strip() for p in draft.palette if p.strip()],
+        n_images=draft.n_images,
+        source=source,
+    )
+    routes = ", ".join(f"{g.route}" for g in gaps) or "none (fast path)"
+    emit("plan", f"{len(gaps)} gap(s): {routes}; {len(result.checklist)} checks")
+    update: dict[str, Any] = {
+        "run_id": run_id,
+        "plan": json.loads(result.model_dump_json()),
+        "memory": profile,
+        "user_id": user_id,
+        "errors": errors,
+    }
+    return update

@@ -1,0 +1,130 @@
+"""The agent's shared vocabulary: graph state and the records that flow through it.
+
+State holds JSON-like data only (checkpointers serialise it): pydantic models are stored
+as `model_dump()` dicts; images are file paths.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, Literal, TypedDict
+
+from pydantic import BaseModel, Field
+
+Kind = Literal["commonsense", "precise_fact", "dynamic_fact", "personal", "reference", "ambiguous"]
+Route = Literal["reason", "search", "memory", "ask_user"]
+Provenance = Literal["model", "tool", "search", "memory", "user", "assumed", "none"]
+
+MAX_REQUEST_CHARS = 4000
+
+
+class Gap(BaseModel):
+    """Something the request leaves out that the image needs, as an explicit question."""
+
+    id: str
+    question: str
+    kind: Kind
+    route: Route
+    why: str = Field(description="why this route was chosen")
+    best_guess: str = ""
+
+
+class LayoutObject(BaseModel):
+    name: str
+    box: list[float] = Field(description="normalised [x0, y0, x1, y1] in 0..1")
+
+
+class Plan(BaseModel):
+    subject: str
+    gaps: list[Gap] = Field(default_factory=list)
+    checklist: list[str] = Field(default_factory=list, min_length=0, max_length=8)
+    text_to_render: str = ""
+    layout: list[LayoutObject] = Field(default_factory=list)
+    style: str = ""
+    setting: str = ""
+    palette: list[str] = Field(default_factory=list)
+    n_images: int = 1
+    source: str = "model"  # "model", or "fallback" when the planner's call failed
+
+
+class Evidence(TypedDict):
+    source: str  # a file#passage, memory item id, "model:SPEC", "user", ...
+    quote: str
+
+
+class Answer(TypedDict):
+    gap_id: str
+    question: str
+    route: str
+    answer: str
+    evidence: list[Evidence]
+    resolved: bool
+    provenance: str  # Provenance
+    detail: str  # what the image must show because of the answer ("" if nothing more)
+    note: str  # why unresolved, or how it was obtained
+
+
+class Verdict(TypedDict):
+    item: str
+    passed: bool
+    reason: str
+
+
+class GapTask(TypedDict):
+    """What a grounding node receives through `Send`: one gap and the request around it."""
+
+    gap: dict[str, Any]
+    request: str
+    user_id: str
+
+
+def merge_rounds(
+    left: list[dict[str, Any]] | None, right: list[dict[str, Any]] | None
+) -> list[dict[str, Any]]:
+    """Reducer: round records merge by their `round` number (render adds, evaluate completes)."""
+    merged = {entry["round"]: dict(entry) for entry in left or []}
+    for entry in right or []:
+        merged.setdefault(entry["round"], {}).update(entry)
+    return [merged[key] for key in sorted(merged)]
+
+
+class InputState(TypedDict, total=False):
+    request: str  # the user's words
+    user_id: str  # whose memory to use (default: Context.user_id)
+
+
+class OutputState(TypedDict, total=False):
+    images: list[str]
+    report: str
+    final_prompt: str
+    checklist: list[Verdict]
+
+
+class State(InputState, OutputState, total=False):
+    run_id: str
+    plan: dict[str, Any]  # Plan.model_dump()
+    memory: list[dict[str, Any]]  # the user's profile facts, loaded at plan time
+    answers: Annotated[list[Answer], operator.add]
+    draft: dict[str, Any]  # the current composed prompt: {round, prompt, negative_prompt, ...}
+    rounds: Annotated[list[dict[str, Any]], merge_rounds]
+    feedback: list[str]
+    best_round: int
+    negative_prompt: str
+    errors: Annotated[list[dict[str, str]], operator.add]
+    trace: Annotated[list[dict[str, Any]], operator.add]  # per node call: seconds, model calls
+
+
+def unresolved(gap: dict[str, Any], why: str, *, guess: bool = False) -> Answer:
+    """A gap nobody could answer; with `guess`, the planner's best guess stands in for it."""
+    best = str(gap.get("best_guess") or "") if guess else ""
+    return {
+        "gap_id": gap["id"],
+        "question": gap["question"],
+        "route": gap["route"],
+        "answer": best,
+        "evidence": [],
+        "resolved": False,
+        "provenance": "assumed" if best else "none",
+        "detail": "",
+        "note": why + (f"; using the planner's best guess {best!r}" if best else ""),
+    }

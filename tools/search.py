@@ -1,0 +1,347 @@
+"""Search providers behind one small interface, chosen by a spec string.
+
+Specs: `none` (no search) and `local:DIR` (a folder of `.md` / `.txt` documents, searched by
+embedding similarity). `validate_search_spec` checks a spec cheaply (it loads nothing);
+`get_search` returns one provider per spec per process.
+
+The local corpus is chunked by markdown headings and blank-line paragraphs, embedded, and
+kept in a FAISS inner-product index cached under `data_dir()/corpus/<sha256 of the folder's
+absolute path>/` with a manifest of the files' content hashes. The cache is reused while the
+manifest matches; any change to the files (checked by their size and mtime on every search,
+then by content hash) rebuilds it, so results are never stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol, TypedDict, runtime_checkable
+
+import faiss
+import numpy as np
+
+from tools.embeddings import DIMS, embed
+from tools.errors import SpecError
+from tools.paths import data_dir, sha256_file
+
+__all__ = [
+    "LocalCorpusSearch",
+    "NoSearch",
+    "Passage",
+    "SearchProvider",
+    "get_search",
+    "validate_search_spec",
+]
+
+logger = logging.getLogger(__name__)
+
+SUFFIXES = frozenset({".md", ".txt"})
+MIN_CHARS = 80
+MAX_CHARS = 600
+_CACHE_VERSION = 1
+_ACCEPTED = "accepted forms: none, local:DIR"
+
+
+class Passage(TypedDict):
+    """One search hit: where it came from, the passage text, and its relevance."""
+
+    source: str  # e.g. "notes/festivals.md#2": file relative to the corpus dir + passage number
+    quote: str  # the passage text, at most ~600 characters
+    score: float  # cosine similarity to the query (higher is closer)
+
+
+@runtime_checkable
+class SearchProvider(Protocol):
+    name: str
+
+    def search(self, query: str, k: int = 4) -> list[Passage]: ...
+
+
+class NoSearch:
+    """The `none` provider: finds nothing."""
+
+    name = "none"
+
+    def search(self, query: str, k: int = 4) -> list[Passage]:
+        return []
+
+
+# -------------------------------------------------------------------- chunking
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"')\]])\s+")
+
+
+def _sections(text: str, markdown: bool) -> list[tuple[str, list[str]]]:
+    """(heading trail, paragraphs) per section; headings only count in markdown files."""
+    sections: list[tuple[str, list[str]]] = []
+    trail: list[tuple[int, str]] = []
+    paragraphs: list[str] = []
+    lines: list[str] = []
+    in_fence = False
+
+    def end_paragraph() -> None:
+        if lines:
+            paragraphs.append(" ".join(lines))
+            lines.clear()
+
+    def end_section() -> None:
+        end_paragraph()
+        if paragraphs:
+            sections.append((" / ".join(title for _, title in trail)[:200], list(paragraphs)))
+            paragraphs.clear()
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if markdown and line.startswith(("```", "~~~")):
+            in_fence = not in_fence
+            continue
+        heading = _HEADING.match(line) if markdown and not in_fence else None
+        if heading:
+            end_section()
+            level = len(heading.group(1))
+            trail = [entry for entry in trail if entry[0] < level]
+            if heading.group(2):
+                trail.append((level, heading.group(2)))
+        elif not line and not in_fence:
+            end_paragraph()
+        elif line:
+            lines.append(line)
+    end_section()
+    return sections
+
+
+def _split_long(paragraph: str, budget: int) -> list[str]:
+    """Split a paragraph longer than `budget` at sentence ends (at spaces if it must)."""
+    if len(paragraph) <= budget:
+        return [paragraph]
+    pieces: list[str] = []
+    current = ""
+    for sentence in _SENTENCE_END.split(paragraph):
+        while len(sentence) > budget:  # one sentence too long: cut at the last space
+            cut = sentence.rfind(" ", 0, budget)
+            cut = cut if cut > budget // 2 else budget
+            head, sentence = sentence[:cut].strip(), sentence[cut:].strip()
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(head)
+        if not sentence:
+            continue
+        if current and len(current) + 1 + len(sentence) > budget:
+            pieces.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}" if current else sentence
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def chunk_text(text: str, markdown: bool = True) -> list[str]:
+    """Passages of about MIN_CHARS..MAX_CHARS, each prefixed by its heading trail."""
+    chunks: list[str] = []
+    for heading, paragraphs in _sections(text, markdown):
+        budget = max(MAX_CHARS - len(heading) - 1, 200) if heading else MAX_CHARS
+        pieces = [piece for para in paragraphs for piece in _split_long(para, budget)]
+        bodies: list[str] = []
+        for piece in pieces:
+            if (
+                bodies
+                and (len(bodies[-1]) < MIN_CHARS or len(piece) < MIN_CHARS)
+                and len(bodies[-1]) + 1 + len(piece) <= budget
+            ):
+                bodies[-1] = f"{bodies[-1]}\n{piece}"
+            else:
+                bodies.append(piece)
+        chunks.extend(f"{heading}\n{body}" if heading else body for body in bodies)
+    return chunks
+
+
+# -------------------------------------------------------------------- local corpus
+
+
+def _corpus_files(root: Path) -> Iterator[Path]:
+    """The corpus's .md / .txt files, hidden folders and files skipped, in a stable order."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.startswith(".") and Path(name).suffix.lower() in SUFFIXES:
+                path = Path(dirpath) / name
+                if path.is_file():
+                    yield path
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+class LocalCorpusSearch:
+    """Embedding search over a folder of .md / .txt files, with an on-disk index cache."""
+
+    def __init__(self, directory: Path | str) -> None:
+        self.root = Path(directory).expanduser().resolve()
+        self.name = "local"
+        key = hashlib.sha256(str(self.root).encode("utf-8")).hexdigest()
+        self.cache_dir = data_dir() / "corpus" / key
+        self._lock = threading.Lock()
+        self._index: Any = None
+        self._sources: list[str] = []
+        self._texts: list[str] = []
+        self._stats: dict[str, tuple[int, int]] | None = None
+
+    def __repr__(self) -> str:
+        return f"LocalCorpusSearch({str(self.root)!r})"
+
+    # ---- files and cache
+
+    def _stat_files(self) -> dict[str, tuple[int, int]]:
+        stats: dict[str, tuple[int, int]] = {}
+        for path in _corpus_files(self.root):
+            info = path.stat()
+            stats[path.relative_to(self.root).as_posix()] = (info.st_mtime_ns, info.st_size)
+        return stats
+
+    def _manifest(self, files: list[str]) -> dict[str, Any]:
+        return {
+            "version": _CACHE_VERSION,
+            "root": str(self.root),
+            "chunk_chars": [MIN_CHARS, MAX_CHARS],
+            "dims": DIMS,
+            "files": {rel: sha256_file(self.root / rel) for rel in files},
+        }
+
+    def _load_cache(self, manifest: dict[str, Any]) -> bool:
+        try:
+            stored = json.loads((self.cache_dir / "manifest.json").read_text("utf-8"))
+            if stored != manifest:
+                return False
+            chunks = json.loads((self.cache_dir / "chunks.json").read_text("utf-8"))
+            index = faiss.read_index(str(self.cache_dir / "index.faiss"))
+            if index.ntotal != len(chunks) or index.d != DIMS:
+                raise ValueError("index and chunks disagree")
+        except FileNotFoundError:
+            return False
+        except Exception as exc:
+            logger.warning("corpus cache %s is unreadable (%s); rebuilding", self.cache_dir, exc)
+            return False
+        self._index = index
+        self._sources = [str(chunk["source"]) for chunk in chunks]
+        self._texts = [str(chunk["text"]) for chunk in chunks]
+        return True
+
+    def _build(self, manifest: dict[str, Any]) -> None:
+        sources: list[str] = []
+        texts: list[str] = []
+        for rel in manifest["files"]:
+            path = self.root / rel
+            text = path.read_text("utf-8", errors="replace")
+            markdown = path.suffix.lower() == ".md"
+            for number, chunk in enumerate(chunk_text(text, markdown), start=1):
+                sources.append(f"{rel}#{number}")
+                texts.append(chunk)
+        index = faiss.IndexFlatIP(DIMS)
+        if texts:
+            index.add(np.ascontiguousarray(embed(texts), dtype=np.float32))
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        chunks = [{"source": s, "text": t} for s, t in zip(sources, texts, strict=True)]
+        _write_atomic(
+            self.cache_dir / "chunks.json", json.dumps(chunks, ensure_ascii=False).encode("utf-8")
+        )
+        tmp = self.cache_dir / f"index.faiss.{os.getpid()}.tmp"
+        faiss.write_index(index, str(tmp))
+        os.replace(tmp, self.cache_dir / "index.faiss")
+        # The manifest goes last: a build cut short leaves a manifest that does not match.
+        _write_atomic(
+            self.cache_dir / "manifest.json",
+            json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8"),
+        )
+        self._index, self._sources, self._texts = index, sources, texts
+        logger.info(
+            "indexed %d passages from %d files in %s", len(texts), len(manifest["files"]), self.root
+        )
+
+    def _ensure_fresh(self) -> None:
+        """Load or rebuild the index when it was never loaded or the files changed."""
+        stats = self._stat_files()
+        if self._index is not None and stats == self._stats:
+            return
+        manifest = self._manifest(sorted(stats))
+        if not self._load_cache(manifest):
+            self._build(manifest)
+        self._stats = stats
+
+    def load(self) -> None:
+        """Open (or build) the index now instead of on the first search."""
+        with self._lock:
+            self._ensure_fresh()
+
+    # ---- search
+
+    def search(self, query: str, k: int = 4) -> list[Passage]:
+        if k <= 0 or not query.strip():
+            return []
+        with self._lock:
+            self._ensure_fresh()
+            index, sources, texts = self._index, self._sources, self._texts
+        if not texts:
+            return []
+        vector = embed([query])
+        scores, ids = index.search(vector, min(k, len(texts)))
+        return [
+            Passage(source=sources[i], quote=texts[i][:MAX_CHARS], score=float(score))
+            for score, i in zip(scores[0].tolist(), ids[0].tolist(), strict=True)
+            if i >= 0
+        ]
+
+
+# -------------------------------------------------------------------- specs
+
+
+def _parse(spec: str) -> tuple[str, Path | None]:
+    """('none', None) or ('local', absolute dir); raises SpecError."""
+    text = (spec or "").strip()
+    if text.lower() == "none":
+        return "none", None
+    kind, sep, rest = text.partition(":")
+    if kind.lower() != "local" or not sep:
+        raise SpecError(f"unknown search spec {spec!r} ({_ACCEPTED})")
+    if not rest.strip():
+        raise SpecError(f"search spec {spec!r} names no folder ({_ACCEPTED})")
+    directory = Path(rest.strip()).expanduser().resolve()
+    if not directory.exists():
+        raise SpecError(f"search folder {str(directory)!r} does not exist (from {spec!r})")
+    if not directory.is_dir():
+        raise SpecError(f"search folder {str(directory)!r} is not a folder (from {spec!r})")
+    if next(_corpus_files(directory), None) is None:
+        raise SpecError(f"search folder {str(directory)!r} holds no .md or .txt files")
+    return "local", directory
+
+
+def validate_search_spec(spec: str) -> None:
+    """Raise SpecError (one line) unless `spec` is `none` or `local:DIR` with documents."""
+    _parse(spec)
+
+
+_providers: dict[tuple[str, str], SearchProvider] = {}
+_providers_lock = threading.Lock()
+
+
+def get_search(spec: str) -> SearchProvider:
+    """The provider for `spec`, one per spec per process (the index loads on first search)."""
+    kind, directory = _parse(spec)
+    key = (kind, str(directory or ""))
+    with _providers_lock:
+        provider = _providers.get(key)
+        if provider is None:
+            provider = NoSearch() if directory is None else LocalCorpusSearch(directory)
+            _providers[key] = provider
+        return provider
