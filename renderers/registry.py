@@ -1,0 +1,124 @@
+"""Renderer specs: which strings name a renderer, and one renderer instance per spec.
+
+Accepted now:
+- `sketch`: the embedded pictogram storyboard (renderers/sketch.py).
+- `py:package.module:attribute`: a plugin hook for custom generators; the attribute is a
+  Renderer class, a zero-argument factory returning a Renderer, or a Renderer instance.
+
+`diffusers:...` and `openai:...` are planned and rejected with a clear message for now.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import threading
+from typing import Any, TypeGuard
+
+from renderers.base import Renderer
+from tools.errors import SpecError
+
+ACCEPTED = "accepted renderer specs: 'sketch', 'py:package.module:attribute'"
+_PLANNED = ("diffusers", "openai")
+_DOTTED = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
+_PY_SPEC = re.compile(rf"^py:(?P<module>{_DOTTED}):(?P<attr>{_DOTTED})$")
+
+_lock = threading.Lock()
+_renderers: dict[str, Renderer] = {}
+
+
+def _reject(spec: str) -> SpecError:
+    kind = spec.split(":", 1)[0].strip().lower()
+    if kind in _PLANNED:
+        return SpecError(f"renderer spec {spec!r}: '{kind}:' is not supported yet; {ACCEPTED}")
+    return SpecError(f"unknown renderer spec {spec!r}; {ACCEPTED}")
+
+
+def _resolve_attr(spec: str) -> Any:
+    match = _PY_SPEC.match(spec)
+    if match is None:
+        raise SpecError(f"malformed plugin spec {spec!r}; expected 'py:package.module:attribute'")
+    module_name, attr_path = match.group("module"), match.group("attr")
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except Exception as exc:
+        raise SpecError(
+            f"renderer spec {spec!r}: cannot import module {module_name!r} "
+            f"({type(exc).__name__}: {exc})".replace("\n", " ")
+        ) from exc
+    for part in attr_path.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError as exc:
+            raise SpecError(
+                f"renderer spec {spec!r}: module {module_name!r} has no attribute {attr_path!r}"
+            ) from exc
+    return obj
+
+
+def _is_renderer(obj: Any) -> TypeGuard[Renderer]:
+    return (
+        not isinstance(obj, type)
+        and isinstance(obj, Renderer)
+        and isinstance(getattr(obj, "name", None), str)
+        and callable(getattr(obj, "render", None))
+    )
+
+
+def validate_renderer_spec(spec: str) -> None:
+    """Raise SpecError unless `spec` names a usable renderer.
+
+    `sketch` and unknown specs are checked without importing anything heavy; a `py:` spec
+    imports its module and checks that the attribute exists.
+    """
+    spec = spec.strip()
+    if spec == "sketch":
+        return
+    if spec.startswith("py:"):
+        obj = _resolve_attr(spec)
+        if not (_is_renderer(obj) or callable(obj)):
+            raise SpecError(
+                f"renderer spec {spec!r}: attribute is neither a Renderer class, "
+                "a zero-argument factory nor a Renderer instance"
+            )
+        return
+    raise _reject(spec)
+
+
+def _build(spec: str) -> Renderer:
+    if spec == "sketch":
+        from renderers.sketch import SketchRenderer
+
+        return SketchRenderer()
+    if spec.startswith("py:"):
+        obj = _resolve_attr(spec)
+        if _is_renderer(obj):
+            return obj
+        if not callable(obj):
+            raise SpecError(f"renderer spec {spec!r}: attribute is not callable")
+        try:
+            made = obj()
+        except Exception as exc:
+            raise SpecError(
+                f"renderer spec {spec!r}: creating the renderer failed "
+                f"({type(exc).__name__}: {exc})".replace("\n", " ")
+            ) from exc
+        if not _is_renderer(made):
+            raise SpecError(
+                f"renderer spec {spec!r}: {type(made).__name__} is not a Renderer "
+                "(needs a str `name` and a `render(job, out_dir, stem)` method)"
+            )
+        return made
+    raise _reject(spec)
+
+
+def get_renderer(spec: str) -> Renderer:
+    """The renderer for `spec`, created once per process (thread-safe)."""
+    spec = spec.strip()
+    with _lock:
+        renderer = _renderers.get(spec)
+        if renderer is None:
+            validate_renderer_spec(spec)
+            renderer = _build(spec)
+            _renderers[spec] = renderer
+        return renderer
