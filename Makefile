@@ -1,0 +1,44 @@
+# image-agent: `make demo` and `make test` work from a fresh clone, offline but for PyPI.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_PROMPT := A greeting card of the flower the Netherlands is famous for, with the words "Groeten uit Holland"
+
+.PHONY: demo test test-unit test-integration lint typecheck clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# torch first: the CPU wheel on disk (an unpinned torch pulls a multi-GB CUDA build)
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/image-agent run '$(DEMO_PROMPT)' --no-input
+	@echo "outputs/: the image, report.md and context.json of the run above"
+
+test: $(VENV)/.installed-dev
+	$(BIN)/pytest -q
+
+test-unit: $(VENV)/.installed-dev
+	$(BIN)/pytest -q -m "not integration"
+
+test-integration: $(VENV)/.installed-dev
+	$(BIN)/pytest -q -m integration
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) outputs .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,271 @@
+"""`image-agent`: run, resume and list runs from the command line.
+
+Logs and progress go to stderr; `--json` prints exactly one JSON object on stdout.
+Errors the user can cause print one line and exit 2; a run that fails exits 1 and can be
+continued with `image-agent resume RUN_ID` (its id is the first line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from dataclasses import asdict, fields
+from typing import Any
+
+from rich.console import Console
+
+from nodes.context import Context
+from nodes.state import MAX_REQUEST_CHARS
+from tools.errors import UserError
+
+console = Console(stderr=True, highlight=False)
+EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 2, 1, 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="image-agent",
+        description="Close the context gap: plan, ground, compose, render, check, remember.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="generate an image for a request")
+    run.add_argument("prompt", help="what you want, in your own words")
+    run.add_argument("--user", help="user id whose memory to use (default: default)")
+    run.add_argument("--thread", help="conversation id this turn belongs to")
+    run.add_argument("--llm", help="planner/reasoner model spec (local, openai:MODEL)")
+    run.add_argument("--vlm", help="judge model spec (default: the --llm, text-only)")
+    run.add_argument("--search", help="search spec (none, local:DIR)")
+    run.add_argument("--renderer", help="renderer spec (sketch, py:module:attr)")
+    run.add_argument("--max-rounds", type=int, help="render attempts in all (default 3)")
+    run.add_argument("--out", help="output folder (default ./outputs)")
+    run.add_argument("--no-input", action="store_true", help="never ask; take best guesses")
+    run.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    resume = sub.add_parser("resume", help="continue a run that crashed or was interrupted")
+    resume.add_argument("run_id")
+    resume.add_argument("--no-input", action="store_true", help="never ask; take best guesses")
+    resume.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    runs = sub.add_parser("runs", help="list recent runs with their status")
+    runs.add_argument("--limit", type=int, default=20)
+    runs.add_argument("--json", action="store_true", help="print JSON on stdout")
+    return parser
+
+
+def validate_context(ctx: Context) -> None:
+    """Every spec and limit, checked before any work starts (loads nothing)."""
+    from graph.runs import validate_id
+    from renderers.registry import validate_renderer_spec
+    from tools.models import validate_model_spec
+    from tools.search import validate_search_spec
+
+    validate_model_spec(ctx.llm, "llm")
+    if ctx.vlm:
+        validate_model_spec(ctx.vlm, "vlm")
+    validate_search_spec(ctx.search)
+    validate_renderer_spec(ctx.renderer)
+    validate_id(ctx.user_id, "user id")
+    if ctx.conversation:
+        validate_id(ctx.conversation, "thread id")
+    if not 1 <= ctx.max_rounds <= 10:
+        raise UserError(f"--max-rounds {ctx.max_rounds}: use 1 to 10")
+
+
+def validate_prompt(prompt: str) -> str:
+    text = prompt.strip()
+    if not text:
+        raise UserError("the prompt is empty: say what you want to see")
+    if len(text) > MAX_REQUEST_CHARS:
+        raise UserError(f"the prompt is {len(text)} characters; the limit is {MAX_REQUEST_CHARS}")
+    return text
+
+
+def context_from_args(args: argparse.Namespace) -> Context:
+    ctx = Context()
+    overrides = {
+        "llm": args.llm,
+        "vlm": args.vlm,
+        "search": args.search,
+        "renderer": args.renderer,
+        "max_rounds": args.max_rounds,
+        "output_dir": args.out,
+        "user_id": args.user,
+        "conversation": args.thread,
+    }
+    for name, value in overrides.items():
+        if value is not None:
+            setattr(ctx, name, value.strip() if isinstance(value, str) else value)
+    ctx.interactive = sys.stdin.isatty() and not args.no_input
+    return ctx
+
+
+class Progress:
+    """Prints one line per stream event on stderr."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.ran: list[str] = []
+
+    def __call__(self, mode: str, chunk: Any) -> None:
+        elapsed = time.perf_counter() - self.started
+        if mode == "custom" and isinstance(chunk, dict):
+            stage, message = chunk.get("stage", "?"), chunk.get("message", "")
+            if chunk.get("status") == "start":
+                self.ran.append(stage)
+                console.print(f"[dim]{elapsed:6.1f}s[/] [bold cyan]{stage}[/] …")
+            else:
+                console.print(f"[dim]{elapsed:6.1f}s[/] [cyan]{stage}[/] {message}")
+
+
+def _ask(interrupts: Any) -> dict[str, str]:
+    answers: dict[str, str] = {}
+    for item in interrupts:
+        value = item.value if isinstance(item.value, dict) else {"question": str(item.value)}
+        guess = value.get("best_guess") or ""
+        hint = f" [{guess}]" if guess else ""
+        console.print(f"[bold yellow]question[/] {value.get('question', '')}{hint}")
+        reply = input("> ").strip()
+        answers[item.id] = reply or guess
+    return answers
+
+
+def execute(run_id: str, payload: Any, ctx: Context, registry: Any, *, as_json: bool) -> int:
+    """Stream the run to completion (asking on the TTY at interrupts); record its status."""
+    from langgraph.types import Command
+
+    from graph.agent import build_graph
+    from graph.report import summary
+    from graph.runs import checkpointer
+
+    config: dict[str, Any] = {"configurable": {"thread_id": run_id}, "recursion_limit": 100}
+    progress = Progress()
+    with checkpointer() as saver:
+        app = build_graph(checkpointer=saver)
+        try:
+            while True:
+                for mode, chunk in app.stream(
+                    payload,
+                    config,  # type: ignore[arg-type]
+                    context=ctx,
+                    stream_mode=["updates", "custom"],
+                    durability="sync",
+                ):
+                    progress(mode, chunk)
+                snapshot = app.get_state(config)  # type: ignore[arg-type]
+                if not snapshot.interrupts:
+                    break
+                if not ctx.interactive:
+                    registry.set_status(run_id, "interrupted", "waiting for an answer")
+                    console.print(
+                        f"run {run_id} is waiting for an answer; "
+                        f"continue with `image-agent resume {run_id}`"
+                    )
+                    return EXIT_INTERRUPTED
+                payload = Command(resume=_ask(snapshot.interrupts))
+        except (KeyboardInterrupt, EOFError):
+            registry.set_status(run_id, "interrupted", "stopped by the user")
+            console.print(
+                f"\nrun {run_id} interrupted; continue with `image-agent resume {run_id}`"
+            )
+            return EXIT_INTERRUPTED
+        except Exception as exc:
+            detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+            registry.set_status(run_id, "failed", detail)
+            logging.getLogger("image_agent").debug("run failed", exc_info=True)
+            console.print(f"[red]run {run_id} failed:[/] {detail}")
+            console.print(f"continue it with `image-agent resume {run_id}`")
+            return EXIT_FAILED
+        state = app.get_state(config).values  # type: ignore[arg-type]
+    registry.set_status(run_id, "done")
+    info = summary(state)  # type: ignore[arg-type]
+    _print_result(info, as_json)
+    return 0
+
+
+def _print_result(info: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(info, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    passed = sum(1 for v in info["checklist"] if v["passed"])
+    console.print(
+        f"[bold green]done[/] {passed}/{len(info['checklist'])} checks passed "
+        f"in {info['rounds']} round(s); prompt: {info['final_prompt']}"
+    )
+    for image in info["images"]:
+        console.print(f"image  {image}")
+    console.print(f"report {info['report']}")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from graph.runs import RunRegistry, new_run_id
+
+    prompt = validate_prompt(args.prompt)
+    ctx = context_from_args(args)
+    validate_context(ctx)
+    run_id = new_run_id()
+    console.print(f"run {run_id}")
+    registry = RunRegistry()
+    registry.create(run_id, prompt, ctx.user_id, asdict(ctx))
+    return execute(
+        run_id, {"request": prompt, "user_id": ctx.user_id}, ctx, registry, as_json=args.json
+    )
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    from graph.runs import RunRegistry, validate_id
+
+    run_id = validate_id(args.run_id, "run id")
+    if not RunRegistry.exists():
+        raise UserError(f"unknown run id {run_id!r}: no runs yet")
+    registry = RunRegistry()
+    record = registry.get(run_id)
+    if record is None:
+        raise UserError(f"unknown run id {run_id!r} (see `image-agent runs`)")
+    known = {f.name for f in fields(Context)}
+    ctx = Context(**{k: v for k, v in record["context"].items() if k in known})
+    ctx.interactive = sys.stdin.isatty() and not args.no_input
+    validate_context(ctx)
+    console.print(f"run {run_id}")
+    if record["status"] == "done":
+        console.print(f"run {run_id} is already done")
+    registry.set_status(run_id, "running")
+    return execute(run_id, None, ctx, registry, as_json=args.json)
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from graph.runs import RunRegistry
+
+    records = RunRegistry().recent(args.limit) if RunRegistry.exists() else []
+    if args.json:
+        sys.stdout.write(json.dumps(records, ensure_ascii=False) + "\n")
+        return 0
+    if not records:
+        console.print("no runs yet")
+    for record in records:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(record["created"]))
+        detail = f"  ({record['detail']})" if record["detail"] else ""
+        console.print(
+            f"{record['id']}  {when}  {record['status']:<11}  {record['request'][:60]}{detail}"
+        )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(
+        level=logging.DEBUG if os.environ.get("IMAGE_AGENT_DEBUG") else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    args = _parser().parse_args(argv)
+    handlers = {"run": cmd_run, "resume": cmd_resume, "runs": cmd_runs}
+    try:
+        return handlers[args.command](args)
+    except UserError as exc:
+        console.print(f"image-agent: error: {exc}")
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
