@@ -52,7 +52,7 @@ class DraftObject(BaseModel):
 
 class PlanDraft(BaseModel):
     subject: str = Field(max_length=80)
-    gaps: list[DraftGap] = Field(max_length=3)
+    gaps: list[DraftGap] = Field(max_length=4)
     objects: list[DraftObject] = Field(min_length=1, max_length=4)
     setting: str = Field(max_length=50)
     style: str = Field(max_length=30)
@@ -150,9 +150,12 @@ def _words(text: str) -> set[str]:
 
 
 def _answered_by_request(gap: DraftGap, request: str) -> bool:
-    """A non-personal question whose best guess the request already states verbatim."""
+    """A question whose best guess the request already states verbatim (not asked of the
+    user: only they know whether the words they used are the answer)."""
     guess = gap.best_guess.strip().lower()
-    if (gap.kind == "personal" and MEMORY_CUES.search(request)) or len(guess) < 3:
+    if gap.kind == "ambiguous" or len(guess) < 3:
+        return False
+    if gap.kind == "personal" and MEMORY_CUES.search(request):
         return False
     return re.search(r"\b" + re.escape(guess) + r"\b", request.lower()) is not None
 

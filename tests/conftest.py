@@ -65,11 +65,6 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("IMAGE_AGENT_HOME", str(data))
     monkeypatch.setenv("IMAGE_AGENT_OUTPUT_DIR", str(tmp_path / "outputs"))
     monkeypatch.setenv("IMAGE_AGENT_SCRIPT_LOG", "1")
-    # the embedded model is shared by every test; do not join it per test
-    shared = Path.home() / ".image-agent" / "models"
-    if shared.exists():
-        (data / "models").parent.mkdir(parents=True, exist_ok=True)
-        (data / "models").symlink_to(shared)
     return data
 
 
@@ -78,7 +73,9 @@ def script(tmp_path: Path) -> Callable[..., str]:
     """Write scripted-model rules to a file and return the `scripted:FILE` spec."""
     counter = {"n": 0}
 
-    def make(rules: list[dict[str, Any]] | None = None, first: list[dict[str, Any]] | None = None) -> str:
+    def make(
+        rules: list[dict[str, Any]] | None = None, first: list[dict[str, Any]] | None = None
+    ) -> str:
         counter["n"] += 1
         path = tmp_path / f"script-{counter['n']}.json"
         path.write_text(json.dumps({"rules": [*(first or []), *(rules or default_rules())]}))

@@ -1,0 +1,266 @@
+"""The whole graph, run in-process with a scripted model, a test renderer and real stores."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.store.memory import InMemoryStore
+from langgraph.types import Command
+
+from graph.agent import build_graph
+from nodes.context import Context
+from tests.conftest import PLAN, plan_with
+
+RENDERER = "py:tests.fakes.slow_renderer:SlowRenderer"
+
+
+def make_context(spec: str, tmp_path: Path, **extra: Any) -> Context:
+    defaults: dict[str, Any] = {
+        "llm": spec,
+        "renderer": RENDERER,
+        "output_dir": str(tmp_path / "outputs"),
+        "interactive": False,
+        "width": 64,
+        "height": 64,
+        "search": "none",
+    }
+    return Context(**{**defaults, **extra})
+
+
+def run(ctx: Context, request: str, *, store: Any = None, thread: str = "t1") -> dict[str, Any]:
+    app = build_graph(checkpointer=InMemorySaver(), store=store or InMemoryStore())
+    config: Any = {"configurable": {"thread_id": thread}}
+    app.invoke({"request": request}, config, context=ctx)
+    return dict(app.get_state(config).values)
+
+
+def nodes_run(state: dict[str, Any]) -> list[str]:
+    return [entry["node"] for entry in state["trace"]]
+
+
+def calls(spec: str) -> list[dict[str, Any]]:
+    path = Path(spec.split(":", 1)[1] + ".calls.jsonl")
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_fast_path_skips_grounding(home: Path, tmp_path: Path, script: Callable[..., str]) -> None:
+    spec = script(first=[{"schema": "PlanDraft", "response": plan_with([])}])
+    state = run(make_context(spec, tmp_path), "Three black cats on a red sofa")
+    assert nodes_run(state) == ["plan", "compose", "render", "evaluate", "remember", "report"]
+    assert state["answers"] == [] if "answers" in state else True
+    assert Path(state["images"][0]).is_file()
+    assert Path(state["report"]).is_file()
+
+
+def test_each_route_reaches_its_node(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "fest.md").write_text(
+        "# Lumen Festival\n\nThe Lumen Festival of Varnholt returns on 14 March this year.\n\n"
+        "# Bakery\n\nThe Varnholt bakery sells rye bread.\n"
+    )
+    gaps = [
+        {
+            "question": "Which pastry is eaten at the Mid-Autumn Festival?",
+            "kind": "commonsense",
+            "best_guess": "mooncake",
+        },
+        {
+            "question": "When is the Lumen Festival this year?",
+            "kind": "dynamic_fact",
+            "best_guess": "spring",
+        },
+        {
+            "question": "What does the user's dog look like?",
+            "kind": "personal",
+            "best_guess": "a dog",
+        },
+        {
+            "question": "Which colour should the banner be?",
+            "kind": "ambiguous",
+            "best_guess": "blue",
+        },
+    ]
+    spec = script(first=[{"schema": "PlanDraft", "response": plan_with(gaps)}])
+    from tools.memory_store import FaissStore
+
+    store = FaissStore(tmp_path / "memory")
+    store.put(
+        ("users", "default", "profile"),
+        "dog",
+        {"fact": "The user's dog Rufus is a white poodle", "kind": "pet"},
+    )
+    ctx = make_context(spec, tmp_path, search=f"local:{corpus}")
+    state = run(ctx, "My dog at this year's Lumen Festival with the Mid-Autumn pastry", store=store)
+    by_route = {a["route"]: a for a in state["answers"]}
+    assert set(by_route) == {"reason", "search", "memory", "ask_user"}
+    assert {"reason", "search", "recall", "ask_user"} <= set(nodes_run(state))
+    assert by_route["reason"]["answer"] == "mooncake"
+    assert by_route["search"]["resolved"] and by_route["search"]["evidence"][0][
+        "source"
+    ].startswith("fest.md")
+    assert "poodle" in by_route["memory"]["answer"]
+    assert by_route["memory"]["evidence"][0]["source"].startswith("memory:profile/")
+    # not interactive: the planner's best guess stands in, marked as assumed
+    assert by_route["ask_user"]["provenance"] == "assumed"
+    assert by_route["ask_user"]["answer"] == "blue" and not by_route["ask_user"]["resolved"]
+
+
+def test_grounding_branches_run_in_parallel(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    gaps = [
+        {"question": f"Question number {i}?", "kind": "commonsense", "best_guess": f"x{i}"}
+        for i in range(3)
+    ]
+    spec = script(
+        first=[
+            {"schema": "PlanDraft", "response": plan_with(gaps)},
+            {"schema": "Reasoned", "delay": 0.6, "response": {"answer": "a", "visible": "b"}},
+        ]
+    )
+    run(make_context(spec, tmp_path), "three implicit things")
+    spans = [(c["start"], c["end"]) for c in calls(spec) if c["schema"] == "Reasoned"]
+    assert len(spans) == 3
+    latest_start = max(start for start, _ in spans)
+    earliest_end = min(end for _, end in spans)
+    assert latest_start < earliest_end, "the reason branches did not overlap in time"
+
+
+def judged(*passes: bool) -> dict[str, Any]:
+    return {"verdicts": [{"passed": p, "reason": "ok" if p else "missing"} for p in passes]}
+
+
+def test_feedback_loop_fail_then_pass(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    spec = script(
+        first=[
+            {"schema": "Judged", "times": 1, "response": judged(True, True, False)},
+            {"schema": "Judged", "response": judged(True, True, True)},
+        ]
+    )
+    state = run(make_context(spec, tmp_path), "A poster of the Mid-Autumn pastry")
+    assert len(state["rounds"]) == 2
+    assert state["best_round"] == 2
+    assert all(v["passed"] for v in state["checklist"])
+    composes = [c for c in calls(spec) if c["schema"] == "Composed"]
+    assert len(composes) == 2
+    assert state["rounds"][1]["seed"] != state["rounds"][0]["seed"]
+
+
+def test_stops_at_max_rounds_and_keeps_best(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    checks = ["A mooncake is shown", "A full moon is shown", "A lantern is shown"]
+    spec = script(
+        first=[
+            {"schema": "PlanDraft", "response": plan_with(PLAN["gaps"], checklist=checks, text="")},
+            {"schema": "Judged", "times": 1, "response": judged(True, False, False)},
+            {"schema": "Judged", "times": 1, "response": judged(True, True, False)},
+            {"schema": "Judged", "response": judged(False, False, False)},
+        ]
+    )
+    state = run(make_context(spec, tmp_path, max_rounds=3), "A poster of the Mid-Autumn pastry")
+    assert len(state["rounds"]) == 3
+    assert state["best_round"] == 2
+    assert state["images"][0].endswith("round-2.png")
+    assert [v["passed"] for v in state["checklist"]] == [True, True, False]
+    report = Path(state["report"]).read_text()
+    assert "Round 2 (kept)" in report
+
+
+def test_ask_user_interrupts_and_resumes(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    gaps = [
+        {"question": "What is your bakery called?", "kind": "ambiguous", "best_guess": "Bakery"}
+    ]
+    spec = script(first=[{"schema": "PlanDraft", "response": plan_with(gaps)}])
+    ctx = make_context(spec, tmp_path, interactive=True)
+    app = build_graph(checkpointer=InMemorySaver(), store=InMemoryStore())
+    config: Any = {"configurable": {"thread_id": "ask"}}
+    first = app.invoke({"request": "A logo for the bakery"}, config, context=ctx)
+    assert "__interrupt__" in first
+    snapshot = app.get_state(config)
+    assert snapshot.interrupts[0].value["question"] == "What is your bakery called?"
+    assert snapshot.next == ("ask_user",)
+    app.invoke(Command(resume="Crumb & Co"), config, context=ctx)
+    state = app.get_state(config).values
+    answer = state["answers"][0]
+    assert (
+        answer["answer"] == "Crumb & Co" and answer["provenance"] == "user" and answer["resolved"]
+    )
+    assert "Crumb & Co" in state["final_prompt"]
+
+
+def test_state_is_json_serialisable(home: Path, tmp_path: Path, script: Callable[..., str]) -> None:
+    state = run(make_context(script(), tmp_path), "A poster of the Mid-Autumn pastry")
+    text = json.dumps(state)
+    assert json.loads(text)["final_prompt"] == state["final_prompt"]
+
+
+def test_malformed_json_is_repaired(home: Path, tmp_path: Path, script: Callable[..., str]) -> None:
+    fenced = (
+        "Sure! ```json\n"
+        + json.dumps(
+            {
+                "answer": "mooncake",
+                "visible": "a pastry",
+            }
+        )
+        + "\n```"
+    )
+    spec = script(first=[{"schema": "Reasoned", "response": fenced}])
+    state = run(make_context(spec, tmp_path), "A poster of the Mid-Autumn pastry")
+    assert state["answers"][0]["answer"] == "mooncake"
+
+
+def test_planner_garbage_degrades_and_still_renders(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    spec = script(first=[{"schema": "PlanDraft", "response": "I cannot do JSON, sorry"}])
+    state = run(make_context(spec, tmp_path), 'A red kite over a green hill, text "Fly"')
+    plan_calls = [c for c in calls(spec) if c["schema"] == "PlanDraft"]
+    assert len(plan_calls) == 2  # one retry, then degrade
+    assert state["plan"]["source"] == "fallback"
+    assert state["plan"]["text_to_render"] == "Fly"
+    assert any(e["node"] == "plan" for e in state["errors"])
+    assert Path(state["images"][0]).is_file()
+    assert "planner failed" in Path(state["report"]).read_text()
+
+
+def test_retention_puts_back_a_dropped_answer(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    spec = script(
+        first=[
+            {
+                "schema": "Composed",
+                "response": {"prompt": "A round pastry under the moon", "negative_prompt": ""},
+            },
+        ]
+    )
+    state = run(make_context(spec, tmp_path), "A poster of the Mid-Autumn pastry")
+    assert "mooncake" in state["final_prompt"]
+    retention = state["rounds"][0]["retention"]
+    assert {"gap_id": "g1", "answer": "mooncake", "present": False, "repaired": True} in retention
+
+
+@pytest.mark.parametrize("node", ["plan", "compose", "evaluate"])
+def test_report_and_context_json_written(
+    node: str, home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    state = run(make_context(script(), tmp_path), "A poster of the Mid-Autumn pastry")
+    folder = Path(state["report"]).parent
+    data = json.loads((folder / "context.json").read_text())
+    assert data["summary"]["run_id"] == state["run_id"] == "t1"
+    assert node in data["summary"]["timings"]
+    assert data["summary"]["model_calls"]["per_node"][node] == 1
