@@ -22,7 +22,7 @@ from nodes.context import Context
 from nodes.state import MAX_REQUEST_CHARS
 from tools.errors import UserError
 
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)
 EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 2, 1, 130
 
 
@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except UserError as exc:
-        console.print(f"image-agent: error: {exc}")
+        sys.stderr.write(f"image-agent: error: {exc}\n")
         return EXIT_USAGE
 
 

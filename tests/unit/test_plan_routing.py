@@ -1,0 +1,93 @@
+"""Deterministic routing cues, layout boxes and checklist completion of the planner."""
+
+from __future__ import annotations
+
+from nodes.plan import DraftGap, box_for, finish_checklist, route_gaps
+
+
+def gap(question: str, kind: str, guess: str = "") -> DraftGap:
+    return DraftGap(question=question, kind=kind, best_guess=guess)  # type: ignore[arg-type]
+
+
+def routes(gaps: list[DraftGap], request: str, **kw: bool) -> list[tuple[str, str]]:
+    options = {"search_enabled": True, "memory_empty": False, **kw}
+    return [(g.kind, g.route) for g in route_gaps(gaps, request, **options)]
+
+
+def test_model_routes_follow_kinds() -> None:
+    found = routes(
+        [gap("Which pastry is it?", "commonsense"), gap("What is the price?", "precise_fact")],
+        "the pastry of the festival at its price",
+    )
+    assert found[0] == ("commonsense", "reason")
+    assert ("dynamic_fact", "search") in found  # "price" is a changing fact
+
+
+def test_first_person_adds_a_memory_gap_the_model_missed() -> None:
+    assert routes([], "my cat in my usual style") == [("personal", "memory")]
+
+
+def test_memory_gap_asks_the_user_when_memory_is_empty() -> None:
+    found = route_gaps([], "draw me like last time", search_enabled=True, memory_empty=True)
+    assert found[0].route == "ask_user" and "memory is empty" in found[0].why
+
+
+def test_dynamic_cues_add_a_search_gap() -> None:
+    assert routes([], "this week's forecast for Oslo as a poster") == [("dynamic_fact", "search")]
+
+
+def test_personal_without_first_person_is_not_memory() -> None:
+    found = routes(
+        [gap("What does the dog look like?", "personal", "a brown dog")], "a dog on a beach"
+    )
+    assert found == [("commonsense", "reason")]
+
+
+def test_questions_the_request_answers_are_dropped() -> None:
+    found = routes(
+        [gap("What colour is the middle cat?", "commonsense", "black")],
+        "three black cats on a sofa",
+    )
+    assert found == []
+
+
+def test_ambiguous_questions_are_kept_even_if_the_guess_echoes_the_request() -> None:
+    found = routes([gap("What is the bakery called?", "ambiguous", "bakery")], "a bakery logo")
+    assert found == [("ambiguous", "ask_user")]
+
+
+def test_implicit_description_gets_a_reasoning_gap() -> None:
+    found = route_gaps(
+        [],
+        "the pastry traditionally eaten at the Mid-Autumn Festival",
+        search_enabled=False,
+        memory_empty=True,
+    )
+    assert [(g.kind, g.route) for g in found] == [("commonsense", "reason")]
+
+
+def test_precise_facts_reason_when_no_search_is_configured() -> None:
+    found = route_gaps(
+        [gap("Who designed the tower?", "precise_fact")],
+        "the tower's designer",
+        search_enabled=False,
+        memory_empty=True,
+    )
+    assert found[0].route == "reason" and "no search provider" in found[0].why
+
+
+def test_explicit_request_has_no_gaps() -> None:
+    assert routes([], "a red bicycle leaning on a blue wall") == []
+
+
+def test_boxes_are_normalised() -> None:
+    for position in ("left", "center", "top-right", "bottom", "background"):
+        x0, y0, x1, y1 = box_for(position, "large")
+        assert 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1
+
+
+def test_checklist_is_three_to_eight_distinct_items() -> None:
+    short = finish_checklist(["A cat", "a cat"], "a cat", "Hello", "a garden")
+    assert 3 <= len(short) <= 8 and len({s.lower() for s in short}) == len(short)
+    assert any('"Hello"' in item for item in short)
+    assert len(finish_checklist([f"item {i}" for i in range(12)], "x", "", "")) == 8
