@@ -1,0 +1,103 @@
+"""One full `image-agent run` on the real embedded models (GGUF chat model, MiniLM, sketch)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from langchain_core.messages import HumanMessage
+from PIL import Image
+from pydantic import BaseModel, Field
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def shared_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One data dir for the module: the model file is joined and verified once."""
+    return tmp_path_factory.mktemp("home")
+
+
+def test_local_model_answers_under_a_schema_concurrently(
+    shared_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IMAGE_AGENT_HOME", str(shared_home))
+    from tools.local_llm import LocalChatModel, model_path
+    from tools.structured import ask
+
+    class Capital(BaseModel):
+        city: str = Field(max_length=40)
+
+    assert model_path().stat().st_size > 1_000_000_000
+    model = LocalChatModel()
+    results: dict[str, str] = {}
+    spans: list[tuple[float, float]] = []
+
+    def go(country: str) -> None:
+        start = time.time()
+        out = ask(model, Capital, [HumanMessage(content=f"Capital of {country}? JSON.")])
+        spans.append((start, time.time()))
+        results[country] = out.city
+
+    ask(model, Capital, [HumanMessage(content="Capital of Peru? JSON.")])  # load once
+    threads = [threading.Thread(target=go, args=(c,)) for c in ("France", "Japan", "Italy")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert set(results) == {"France", "Japan", "Italy"}
+    assert all(isinstance(city, str) and city for city in results.values())
+    assert max(s for s, _ in spans) < min(e for _, e in spans)  # served concurrently
+
+
+def test_full_run_on_embedded_models(shared_home: Path, tmp_path: Path) -> None:
+    env = dict(os.environ, IMAGE_AGENT_HOME=str(shared_home), PYTHONPATH=str(ROOT))
+    request = (
+        'A greeting card of the flower the Netherlands is famous for, with the words "Groeten"'
+    )
+    started = time.time()
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "graph.cli",
+            "run",
+            request,
+            "--no-input",
+            "--json",
+            "--max-rounds",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=900,
+        stdin=subprocess.DEVNULL,
+    )
+    elapsed = time.time() - started
+    assert out.returncode == 0, out.stderr[-2000:]
+    info = json.loads(out.stdout)
+    print(f"\nfull embedded run: {elapsed:.1f}s, timings {info['timings']}")
+    folder = tmp_path / "outputs" / info["run_id"]
+    image = Image.open(info["images"][0])
+    assert image.size == (1024, 1024)
+    assert Path(info["images"][0]).parent == folder
+    report = (folder / "report.md").read_text()
+    context = json.loads((folder / "context.json").read_text())
+    reasoned = [g for g in info["gaps"] if g["route"] == "reason" and g["resolved"]]
+    assert reasoned, f"no gap resolved by reasoning: {info['gaps']}"
+    assert reasoned[0]["answer"] in info["final_prompt"] or "put back" in report
+    assert len(info["checklist"]) >= 3
+    assert all(set(v) == {"item", "passed", "reason"} for v in info["checklist"])
+    assert "route **reason**" in report and "| item | verdict | reason |" in report
+    assert "context-level" in report
+    assert context["summary"]["run_id"] == info["run_id"]
+    assert info["model_calls"]["total"] >= 4
