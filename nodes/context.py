@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -112,4 +112,10 @@ def user_of(state: Mapping[str, Any], runtime: Runtime[Context]) -> str:
 
 def context_of(runtime: Runtime[Context]) -> Context:
     """The run's Context (a default one when the caller gave none)."""
-    return runtime.context if isinstance(runtime.context, Context) else Context()
+    given: Any = runtime.context
+    if isinstance(given, Context):
+        return given
+    if isinstance(given, Mapping):
+        known = {f.name for f in fields(Context)}
+        return Context(**{k: v for k, v in given.items() if k in known})
+    return Context()

@@ -264,3 +264,15 @@ def test_report_and_context_json_written(
     assert data["summary"]["run_id"] == state["run_id"] == "t1"
     assert node in data["summary"]["timings"]
     assert data["summary"]["model_calls"]["per_node"][node] == 1
+
+
+def test_context_given_as_a_dict_is_honoured(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    """LangGraph Server passes the context as a plain dict."""
+    ctx = make_context(script(), tmp_path, max_rounds=1, output_dir=str(tmp_path / "elsewhere"))
+    app = build_graph(checkpointer=InMemorySaver(), store=InMemoryStore())
+    config: Any = {"configurable": {"thread_id": "dict-ctx"}}
+    app.invoke({"request": "A poster of the Mid-Autumn pastry"}, config, context=vars(ctx))
+    state = app.get_state(config).values
+    assert Path(state["images"][0]).is_relative_to(tmp_path / "elsewhere")
