@@ -37,7 +37,7 @@ GROUNDING = {"reason": "reason", "search": "search", "memory": "recall", "ask_us
 NodeFn = Callable[[Any, Runtime[Context]], dict[str, Any]]
 
 
-def instrumented(name: str, fn: NodeFn) -> NodeFn:
+def instrumented(name: str, fn: NodeFn) -> Any:
     """Wrap a node: a start event, then wall time and model calls appended to `trace`."""
 
     def node(state: Any, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -59,7 +59,7 @@ def instrumented(name: str, fn: NodeFn) -> NodeFn:
 
     node.__name__ = name
     node.__doc__ = fn.__doc__
-    return node
+    return node  # typed Any: LangGraph's node protocols do not cover a generic wrapper
 
 
 def route_after_plan(state: State, runtime: Runtime[Context]) -> list[Send] | Literal["compose"]:

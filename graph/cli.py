@@ -145,9 +145,9 @@ def execute(run_id: str, payload: Any, ctx: Context, registry: Any, *, as_json: 
         app = build_graph(checkpointer=saver)
         try:
             while True:
-                for mode, chunk in app.stream(
+                for mode, chunk in app.stream(  # type: ignore[call-overload]
                     payload,
-                    config,  # type: ignore[arg-type]
+                    config,
                     context=ctx,
                     stream_mode=["updates", "custom"],
                     durability="sync",

@@ -50,7 +50,7 @@ def gap_rows(state: State) -> list[dict[str, Any]]:
     answers = {a["gap_id"]: a for a in state.get("answers", [])}
     rows = []
     for gap in state.get("plan", {}).get("gaps", []):
-        answer = answers.get(gap["id"], {})
+        answer: dict[str, Any] = dict(answers.get(gap["id"]) or {})
         rows.append({**gap, **{k: v for k, v in answer.items() if k not in ("gap_id", "route")}})
     return rows
 

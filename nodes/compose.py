@@ -9,6 +9,7 @@ check's result travels with the draft into the report.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -16,7 +17,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from nodes.context import Context, chat_model, context_of, emit
-from nodes.state import State
+from nodes.state import Answer, State
 from tools.structured import StructuredOutputError, ask
 
 
@@ -50,7 +51,7 @@ def contains(prompt: str, answer: str) -> bool:
 
 
 def retain_answers(
-    prompt: str, answers: list[dict[str, Any]], text: str
+    prompt: str, answers: Sequence[Answer], text: str
 ) -> tuple[str, list[dict[str, Any]]]:
     """Put back every answer (and the exact text) the prompt lost; report what was checked."""
     checks: list[dict[str, Any]] = []
@@ -75,7 +76,7 @@ def retain_answers(
     return prompt, checks
 
 
-def _facts(answers: list[dict[str, Any]]) -> list[str]:
+def _facts(answers: Sequence[Answer]) -> list[str]:
     lines = []
     for answer in answers:
         if not answer.get("answer"):
@@ -86,7 +87,7 @@ def _facts(answers: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def fallback_prompt(plan: dict[str, Any], answers: list[dict[str, Any]]) -> str:
+def fallback_prompt(plan: dict[str, Any], answers: Sequence[Answer]) -> str:
     parts = [plan.get("subject", "")]
     parts += [a["answer"] for a in answers if a.get("answer")]
     parts += [plan.get("setting", ""), plan.get("style", "")]

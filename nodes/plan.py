@@ -216,14 +216,15 @@ def route_gaps(
 
 
 def _gap(index: int, question: str, kind: str, why: str, guess: str) -> Gap:
-    route = KIND_ROUTE[kind]
-    return Gap(
-        id=f"g{index + 1}",
-        question=question,
-        kind=kind,
-        route=route,
-        why=why,  # type: ignore[arg-type]
-        best_guess=guess,
+    return Gap.model_validate(
+        {
+            "id": f"g{index + 1}",
+            "question": question,
+            "kind": kind,
+            "route": KIND_ROUTE[kind],
+            "why": why,
+            "best_guess": guess,
+        }
     )
 
 

@@ -36,10 +36,10 @@ class JsonSchemaStructuredOutput:
     output is constrained); the reply is validated with pydantic.
     """
 
-    def with_structured_output(  # type: ignore[override]
-        self, schema: type[BaseModel], *, include_raw: bool = False, **kwargs: Any
+    def with_structured_output(
+        self: Any, schema: type[BaseModel], *, include_raw: bool = False, **kwargs: Any
     ) -> Runnable[Any, Any]:
-        bound = self.bind(response_format=response_format_for(schema))  # type: ignore[attr-defined]
+        bound = self.bind(response_format=response_format_for(schema))
 
         def parse(message: AIMessage) -> Any:
             parsed: BaseModel | None = None

@@ -114,7 +114,7 @@ def server() -> Any:
     return _server
 
 
-class LocalChatModel(JsonSchemaStructuredOutput, BaseChatModel):
+class LocalChatModel(JsonSchemaStructuredOutput, BaseChatModel):  # type: ignore[misc]
     """LangChain chat model over the in-process xllamacpp server."""
 
     temperature: float = 0.0

@@ -33,7 +33,7 @@ from pydantic import PrivateAttr
 from tools.chat_messages import JsonSchemaStructuredOutput
 
 
-class ScriptedChatModel(JsonSchemaStructuredOutput, BaseChatModel):
+class ScriptedChatModel(JsonSchemaStructuredOutput, BaseChatModel):  # type: ignore[misc]
     rules: list[dict[str, Any]]
     log_path: str | None = None
     _used: dict[int, int] = PrivateAttr(default_factory=dict)
@@ -52,7 +52,9 @@ class ScriptedChatModel(JsonSchemaStructuredOutput, BaseChatModel):
     def bind_tools(
         self, tools: Sequence[dict[str, Any] | type | BaseTool | Any], **kwargs: Any
     ) -> Runnable[Any, AIMessage]:
-        names = [getattr(tool, "name", None) or getattr(tool, "__name__", str(tool)) for tool in tools]
+        names = [
+            getattr(tool, "name", None) or getattr(tool, "__name__", str(tool)) for tool in tools
+        ]
         return self.bind(tool_names=names, **kwargs)
 
     def _pick(self, schema: str | None, text: str) -> tuple[int, dict[str, Any]]:
