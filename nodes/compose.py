@@ -46,8 +46,15 @@ def normalise(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
+STOPWORDS = {"a", "an", "the", "and", "or", "of", "with", "in", "on", "at", "to", "for", "its"}
+
+
 def contains(prompt: str, answer: str) -> bool:
-    return normalise(answer) in normalise(prompt)
+    """The answer's words all appear in the prompt (order, articles and "and" aside)."""
+    if normalise(answer) in normalise(prompt):
+        return True
+    wanted = set(normalise(answer).split()) - STOPWORDS
+    return bool(wanted) and wanted <= set(normalise(prompt).split())
 
 
 def retain_answers(
