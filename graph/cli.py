@@ -126,8 +126,12 @@ def _ask(interrupts: Any) -> dict[str, str]:
         guess = value.get("best_guess") or ""
         hint = f" [{guess}]" if guess else ""
         console.print(f"[bold yellow]question[/] {value.get('question', '')}{hint}")
-        reply = input("> ").strip()
-        answers[item.id] = reply or guess
+        sys.stderr.write("> ")
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+        if not line:
+            raise EOFError
+        answers[item.id] = line.strip() or guess
     return answers
 
 

@@ -223,3 +223,51 @@ def test_resume_after_sigkill_mid_render(
     renders = [json.loads(line) for line in render_log.read_text().splitlines()]
     assert [r["stem"] for r in renders] == ["round-1", "round-1"]  # redone once, same file
     assert json.loads(cli(["runs", "--json"], home, work).stdout)[0]["status"] == "done"
+
+
+def test_asks_on_a_tty_and_uses_the_answer(
+    paths: tuple[Path, Path], script: Callable[..., str]
+) -> None:
+    """stdin is a terminal: the question is asked on stderr and the typed answer is used."""
+    import pty
+
+    from tests.conftest import plan_with
+
+    home, work = paths
+    gaps = [{"question": "What is the shop called?", "kind": "ambiguous", "best_guess": "Crumb"}]
+    spec = script(first=[{"schema": "PlanDraft", "response": plan_with(gaps)}])
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "graph.cli",
+            "run",
+            "A logo for the shop",
+            "--llm",
+            spec,
+            "--renderer",
+            RENDERER,
+            "--json",
+        ],
+        env=env_for(home),
+        cwd=work,
+        stdin=follower,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    os.close(follower)
+    assert proc.stderr is not None
+    seen = ""
+    while "What is the shop called?" not in seen:
+        line = proc.stderr.readline()
+        assert line, f"no question asked; stderr: {seen}"
+        seen += line
+    os.write(leader, b"Flour Power\n")
+    stdout, _ = proc.communicate(timeout=120)
+    os.close(leader)
+    assert proc.returncode == 0
+    info = json.loads(stdout)
+    assert info["gaps"][0]["answer"] == "Flour Power" and info["gaps"][0]["resolved"]
+    assert "Flour Power" in info["final_prompt"]
