@@ -234,6 +234,9 @@ def finish_checklist(items: list[str], subject: str, text: str, setting: str) ->
     out: list[str] = []
     for item in items:
         clean = item.strip()
+        quoted = _quoted_text(clean)
+        if quoted and quoted.lower() != text.lower():
+            continue  # a check for text the plan no longer renders
         if clean and clean.lower() not in seen:
             seen.add(clean.lower())
             out.append(clean)
@@ -254,9 +257,27 @@ def finish_checklist(items: list[str], subject: str, text: str, setting: str) ->
     return out[:8]
 
 
+QUOTED = re.compile(r'"([^"]{1,80})"|“([^”]{1,80})”|(?:^|\s)\'([^\']{1,80})\'(?=$|[\s.,!?;:])')
+
+
 def _quoted_text(request: str) -> str:
-    match = re.search(r"[\"“']([^\"”']{2,80})[\"”']", request)
-    return match.group(1) if match else ""
+    match = QUOTED.search(request)
+    return next((group for group in match.groups() if group), "") if match else ""
+
+
+TEXT_CUES = re.compile(
+    r"\b(text|words?|saying|says|titled?|caption|label|lettering|slogan|headline|poster|card|"
+    r"infographic|sign|logo|banner|cover|menu|flyer|invitation|chart|calendar|forecast)\b",
+    re.I,
+)
+
+
+def planned_text(proposed: str, request: str) -> str:
+    """Exact text to render: quoted text wins; model-proposed text only where text belongs."""
+    quoted = _quoted_text(request)
+    if quoted:
+        return quoted
+    return proposed.strip() if TEXT_CUES.search(request) else ""
 
 
 def fallback_draft(request: str) -> PlanDraft:
@@ -329,7 +350,7 @@ def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         search_enabled=ctx.search.strip() not in ("", "none"),
         memory_empty=not profile and not has_history(runtime, user_id),
     )
-    text = draft.text.strip() or _quoted_text(request)
+    text = planned_text(draft.text, request)
     result = Plan(
         subject=draft.subject.strip() or request[:80],
         gaps=gaps,

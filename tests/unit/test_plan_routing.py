@@ -91,3 +91,26 @@ def test_checklist_is_three_to_eight_distinct_items() -> None:
     assert 3 <= len(short) <= 8 and len({s.lower() for s in short}) == len(short)
     assert any('"Hello"' in item for item in short)
     assert len(finish_checklist([f"item {i}" for i in range(12)], "x", "", "")) == 8
+
+
+def test_text_is_rendered_only_where_the_request_wants_text() -> None:
+    from nodes.plan import planned_text
+
+    assert planned_text("Prayer Hands", "A hand gesture used during prayer") == ""
+    assert (
+        planned_text("Oslo tomorrow", "Tomorrow's weather in Oslo as a poster") == "Oslo tomorrow"
+    )
+    assert planned_text("Hi", 'A card that says "Happy birthday, Ana"') == "Happy birthday, Ana"
+
+
+def test_quoted_text_ignores_apostrophes() -> None:
+    from nodes.plan import planned_text
+
+    assert planned_text("", "the children's toy and the dog's bone on a card") == ""
+    assert planned_text("", "a card with the words 'Buon Natale'") == "Buon Natale"
+    assert planned_text("", "a sign saying “Open”") == "Open"
+
+
+def test_checks_for_text_that_is_not_rendered_are_dropped() -> None:
+    items = ['The text "Prayer" is visible', "Hands are joined", "A church", "Candles"]
+    assert finish_checklist(items, "hands", "", "") == ["Hands are joined", "A church", "Candles"]
