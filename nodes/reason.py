@@ -19,30 +19,33 @@ from tools.structured import StructuredOutputError, ask
 
 
 class Reasoned(BaseModel):
+    question: str = Field(max_length=140, description="the question, restated to stand alone")
     answer: str = Field(max_length=80, description="the specific thing or fact, named exactly")
     visible: str = Field(max_length=120, description="what the image must show because of it")
 
 
 SYSTEM = """You answer one question that an image request leaves implicit.
-Name the specific thing (the exact species, object, dish, person, place or state), not a
-category. Then say in a few words what the image must show. Be concrete and visual.
+First restate the question so it stands alone, keeping every clue from the request
+(place, culture, time, shape, use). Then name the specific thing: the exact species,
+object, dish, building, person or state, never a category. Then say in a few words what
+the image must show.
 
 Examples:
 Request: A poster of the pastry eaten at the Mid-Autumn Festival
-Question: Which pastry is eaten at the Mid-Autumn Festival?
-{"answer":"mooncake","visible":"round golden-brown mooncakes with a stamped pattern on top"}
+Question: Which pastry is it?
+{"question":"Which pastry is traditionally eaten at the Chinese Mid-Autumn Festival?","answer":"mooncake","visible":"round golden-brown mooncakes with a stamped pattern on top"}
 
 Request: The bird on the coat of arms of Mexico, perched on a cactus
-Question: Which bird is on the coat of arms of Mexico?
-{"answer":"golden eagle","visible":"a golden eagle holding a snake, perched on a prickly pear cactus"}
+Question: Which bird is it?
+{"question":"Which bird is shown on the coat of arms of Mexico?","answer":"golden eagle","visible":"a golden eagle holding a snake, perched on a prickly pear cactus"}
 
-Request: Water in a pot on a stove at 100 degrees Celsius at sea level
+Request: A pot of water on a stove at 100 degrees Celsius at sea level
 Question: What state is the water in?
-{"answer":"boiling water","visible":"bubbling water with steam rising from the pot"}
+{"question":"What happens to water heated to 100 degrees Celsius at sea level?","answer":"boiling water","visible":"bubbling water with steam rising from the pot"}
 
-Request: The instrument Jimi Hendrix is most famous for playing
-Question: Which instrument is Jimi Hendrix famous for?
-{"answer":"electric guitar","visible":"a white Fender Stratocaster electric guitar"}
+Request: A large striped cat, the national animal of India, in tall grass
+Question: Which animal is it?
+{"question":"Which large striped cat is the national animal of India?","answer":"Bengal tiger","visible":"an orange Bengal tiger with black stripes in tall grass"}
 """
 
 
@@ -69,7 +72,7 @@ def reason(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
         "question": gap["question"],
         "route": "reason",
         "answer": answer,
-        "evidence": [{"source": f"model:{ctx.llm}", "quote": visible or answer}],
+        "evidence": [{"source": f"model:{ctx.llm}", "quote": f"{out.question.strip()} {answer}"}],
         "resolved": True,
         "provenance": "model",
         "detail": visible,

@@ -35,7 +35,14 @@ def plan_with(gaps: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
 def default_rules() -> list[dict[str, Any]]:
     return [
         {"schema": "PlanDraft", "response": PLAN},
-        {"schema": "Reasoned", "response": {"answer": "mooncake", "visible": "round pastry"}},
+        {
+            "schema": "Reasoned",
+            "response": {
+                "question": "Which pastry?",
+                "answer": "mooncake",
+                "visible": "round pastry",
+            },
+        },
         {"schema": "Found", "response": {"found": True, "answer": "14 March", "passage": 1}},
         {
             "schema": "Composed",

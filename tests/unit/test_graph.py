@@ -123,7 +123,11 @@ def test_grounding_branches_run_in_parallel(
     spec = script(
         first=[
             {"schema": "PlanDraft", "response": plan_with(gaps)},
-            {"schema": "Reasoned", "delay": 0.6, "response": {"answer": "a", "visible": "b"}},
+            {
+                "schema": "Reasoned",
+                "delay": 0.6,
+                "response": {"question": "q", "answer": "a", "visible": "b"},
+            },
         ]
     )
     run(make_context(spec, tmp_path), "three implicit things")
@@ -208,19 +212,12 @@ def test_state_is_json_serialisable(home: Path, tmp_path: Path, script: Callable
 
 
 def test_malformed_json_is_repaired(home: Path, tmp_path: Path, script: Callable[..., str]) -> None:
-    fenced = (
-        "Sure! ```json\n"
-        + json.dumps(
-            {
-                "answer": "mooncake",
-                "visible": "a pastry",
-            }
-        )
-        + "\n```"
-    )
+    fenced = 'Sure! ```json\n{"question": "q", "answer": "mooncake", "visible": "a pastry",}\n```'
     spec = script(first=[{"schema": "Reasoned", "response": fenced}])
     state = run(make_context(spec, tmp_path), "A poster of the Mid-Autumn pastry")
-    assert state["answers"][0]["answer"] == "mooncake"
+    answer = state["answers"][0]
+    assert answer["answer"] == "mooncake" and answer["resolved"] and answer["provenance"] == "model"
+    assert [c["schema"] for c in calls(spec)].count("Reasoned") == 1  # repaired, not retried
 
 
 def test_planner_garbage_degrades_and_still_renders(
