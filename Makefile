@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEMO_PROMPT := A greeting card of the flower the Netherlands is famous for, with the words "Groeten uit Holland"
+DEMO_PROMPT := A poster of the fruit that fell on Isaac Newton's head, with the word \"Gravity\"
 
 .PHONY: demo test test-unit test-integration lint typecheck clean
 
@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	touch $@
 
 demo: $(VENV)/.installed
-	$(BIN)/image-agent run '$(DEMO_PROMPT)' --no-input
+	$(BIN)/image-agent run "$(DEMO_PROMPT)" --no-input
 	@echo "outputs/: the image, report.md and context.json of the run above"
 
 test: $(VENV)/.installed-dev

@@ -25,14 +25,15 @@ JUDGE_MODE = "context-level: a text model judged the renderer's scene and the pr
 
 class ItemVerdict(BaseModel):
     passed: bool
-    reason: str = Field(max_length=80)
+    reason: str = Field(max_length=60)
 
 
-SYSTEM = """You check an image description against a checklist.
-You get the prompt the image was made from and the scene that was drawn (its objects and
-any written text). For each numbered item, in order, decide if the scene and prompt show it:
-passed true or false, with a short reason. Be strict: an item passes only if the drawn
-scene or the prompt clearly shows it.
+SYSTEM = """You check a planned image against a checklist.
+You get the prompt the image was made from and the scene that was drawn. The scene is a
+storyboard: each object is a pictogram labelled with its name, so an object counts as
+shown when a drawn label names it (or a close synonym). For each numbered item, in order:
+passed true if the drawn scene and the prompt together show it, else false, with a short
+reason naming what is missing.
 """
 
 
@@ -46,10 +47,10 @@ def judged_schema(n: int) -> type[BaseModel]:
 
 def describe_scene(scene: dict[str, Any]) -> str:
     objects = ", ".join(
-        f"{o.get('name')} (drawn as {o.get('emoji_name') or o.get('emoji') or '?'})"
+        f"{o.get('name')} (pictogram: {o.get('emoji_name') or o.get('emoji') or '?'})"
         for o in scene.get("objects", [])
     )
-    lines = [f"Objects drawn: {objects or 'none reported'}"]
+    lines = [f"Labelled objects drawn: {objects or 'none reported'}"]
     if scene.get("setting"):
         lines.append(f"Setting: {scene['setting']}")
     lines.append(f'Written text: "{scene.get("text", "")}"')
@@ -119,11 +120,22 @@ def evaluate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     }
 
 
+def stalled(rounds: list[dict[str, Any]]) -> bool:
+    """Two rounds in a row with the same prompt and the same verdicts: feedback changed
+    nothing, so another attempt would only spend time."""
+    if len(rounds) < 2:
+        return False
+    last, before = rounds[-1], rounds[-2]
+    verdicts = [[v["passed"] for v in r.get("verdicts", [])] for r in (last, before)]
+    return last.get("prompt") == before.get("prompt") and verdicts[0] == verdicts[1]
+
+
 def after_evaluate(state: State, runtime: Runtime[Context]) -> Literal["compose", "remember"]:
-    """Loop to compose while items fail and attempts remain; else finish."""
-    current = state["rounds"][-1]
+    """Loop to compose while items fail, attempts remain and feedback still changes things."""
+    rounds = state["rounds"]
+    current = rounds[-1]
     if current.get("passed", 0) >= current.get("total", 0):
         return "remember"
-    if len(state["rounds"]) >= max(1, context_of(runtime).max_rounds):
+    if len(rounds) >= max(1, context_of(runtime).max_rounds) or stalled(rounds):
         return "remember"
     return "compose"

@@ -273,3 +273,17 @@ def test_context_given_as_a_dict_is_honoured(
     app.invoke({"request": "A poster of the Mid-Autumn pastry"}, config, context=vars(ctx))
     state = app.get_state(config).values
     assert Path(state["images"][0]).is_relative_to(tmp_path / "elsewhere")
+
+
+def test_a_stalled_loop_stops_early(home: Path, tmp_path: Path, script: Callable[..., str]) -> None:
+    """Same prompt and same verdicts twice: a third attempt would change nothing."""
+    checks = ["A mooncake is shown", "A full moon is shown", "A lantern is shown"]
+    spec = script(
+        first=[
+            {"schema": "PlanDraft", "response": plan_with(PLAN["gaps"], checklist=checks, text="")},
+            {"schema": "Judged", "response": judged(True, False, False)},
+        ]
+    )
+    state = run(make_context(spec, tmp_path, max_rounds=3), "A poster of the Mid-Autumn pastry")
+    assert len(state["rounds"]) == 2
+    assert state["best_round"] == 1
