@@ -24,6 +24,7 @@ JUDGE_MODE = "context-level: a text model judged the renderer's scene and the pr
 
 
 class ItemVerdict(BaseModel):
+    item: str = Field(max_length=90, description="the checklist item, copied")
     passed: bool
     reason: str = Field(max_length=60)
 
@@ -32,8 +33,8 @@ SYSTEM = """You check a planned image against a checklist.
 You get the prompt the image was made from and the scene that was drawn. The scene is a
 storyboard: each object is a pictogram labelled with its name, so an object counts as
 shown when a drawn label names it (or a close synonym). For each numbered item, in order:
-passed true if the drawn scene and the prompt together show it, else false, with a short
-reason naming what is missing.
+copy the item, then passed true if the drawn scene and the prompt together show it, else
+false, with a short reason about that item only.
 """
 
 

@@ -55,9 +55,9 @@ def default_rules() -> list[dict[str, Any]]:
             "schema": "Judged",
             "response": {
                 "verdicts": [
-                    {"passed": True, "reason": "shown"},
-                    {"passed": True, "reason": "shown"},
-                    {"passed": True, "reason": "shown"},
+                    {"item": "x", "passed": True, "reason": "shown"},
+                    {"item": "x", "passed": True, "reason": "shown"},
+                    {"item": "x", "passed": True, "reason": "shown"},
                 ]
             },
         },

@@ -139,7 +139,9 @@ def test_grounding_branches_run_in_parallel(
 
 
 def judged(*passes: bool) -> dict[str, Any]:
-    return {"verdicts": [{"passed": p, "reason": "ok" if p else "missing"} for p in passes]}
+    return {
+        "verdicts": [{"item": "x", "passed": p, "reason": "ok" if p else "missing"} for p in passes]
+    }
 
 
 def test_feedback_loop_fail_then_pass(
