@@ -20,7 +20,9 @@ from nodes.context import Context, chat_model, context_of, emit
 from nodes.state import State, Verdict
 from tools.structured import StructuredOutputError, ask
 
-JUDGE_MODE = "context-level: a text model judged the renderer's scene and the prompt"
+JUDGE_MODE = (
+    "context-level: code and a text model judged the renderer's scene and the prompt, not pixels"
+)
 
 
 class ItemVerdict(BaseModel):
@@ -70,6 +72,75 @@ def quoted_text_check(item: str, scene: dict[str, Any]) -> Verdict | None:
     return {"item": item, "passed": passed, "reason": reason}
 
 
+GENERIC = set(
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "be",
+        "been",
+        "being",
+        "shown",
+        "show",
+        "shows",
+        "visible",
+        "main",
+        "subject",
+        "image",
+        "scene",
+        "picture",
+        "clearly",
+        "in",
+        "on",
+        "of",
+        "with",
+        "there",
+        "it",
+        "its",
+        "at",
+        "and",
+        "or",
+        "to",
+        "has",
+        "have",
+        "appears",
+        "appear",
+        "depicted",
+        "present",
+        "displayed",
+        "can",
+        "seen",
+        "as",
+        "by",
+        "for",
+        "from",
+        "this",
+        "that",
+        "which",
+        "who",
+        "one",
+    ]
+)
+
+
+def _stems(text: str) -> set[str]:
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("'s", ""))
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words}
+
+
+def covered_check(item: str, scene: dict[str, Any], prompt: str) -> Verdict | None:
+    """An item whose every content word is in the drawn labels or the prompt passes by code;
+    anything less is left to the model judge."""
+    wanted = _stems(item) - GENERIC
+    drawn = " ".join(str(o.get("name", "")) for o in scene.get("objects", []))
+    have = _stems(f"{drawn} {scene.get('setting', '')} {prompt}")
+    if not wanted or not wanted <= have:
+        return None
+    return {"item": item, "passed": True, "reason": "named by the drawn scene and the prompt"}
+
+
 def evaluate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = context_of(runtime)
     checklist: list[str] = list(state["plan"].get("checklist", []))
@@ -78,31 +149,20 @@ def evaluate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     emit("evaluate", f"checking {len(checklist)} item(s) for round {number}", round=number)
     scene = current.get("scene", {})
     errors: list[dict[str, str]] = []
-    numbered = "\n".join(f"{i}. {item}" for i, item in enumerate(checklist, 1))
-    content = f"Prompt: {current['prompt']}\n{describe_scene(scene)}\nChecklist:\n{numbered}"
-    judge = ctx.vlm.strip() or ctx.llm
-    try:
-        out: Any = ask(
-            chat_model(judge),
-            judged_schema(len(checklist)),
-            [SystemMessage(content=SYSTEM), HumanMessage(content=content)],
-        )
-        raw = [(v.passed, v.reason.strip()) for v in out.verdicts]
-    except StructuredOutputError as exc:
-        errors.append({"node": "evaluate", "message": f"judge failed, items unchecked: {exc}"})
-        raw = [(False, "not judged (the judge failed)")] * len(checklist)
-    verdicts: list[Verdict] = []
-    for item, (passed, reason) in zip(checklist, raw, strict=False):
-        verdicts.append(
-            quoted_text_check(item, scene) or {"item": item, "passed": passed, "reason": reason}
-        )
+    decided = {
+        index: quoted_text_check(item, scene) or covered_check(item, scene, current["prompt"])
+        for index, item in enumerate(checklist)
+    }
+    open_items = [item for index, item in enumerate(checklist) if decided[index] is None]
+    judged = judge_items(open_items, current["prompt"], scene, ctx.vlm.strip() or ctx.llm, errors)
+    verdicts: list[Verdict] = [decided[i] or judged.pop(0) for i in range(len(checklist))]
     passed_count = sum(1 for v in verdicts if v["passed"])
     record = {
         "round": number,
         "verdicts": verdicts,
         "passed": passed_count,
         "total": len(verdicts),
-        "judge": judge,
+        "judge": ctx.vlm.strip() or ctx.llm,
         "judge_mode": JUDGE_MODE,
     }
     rounds = [*state["rounds"][:-1], {**current, **record}]
@@ -119,6 +179,32 @@ def evaluate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         "checklist": list(best.get("verdicts", verdicts)),
         "errors": errors,
     }
+
+
+def judge_items(
+    items: list[str], prompt: str, scene: dict[str, Any], judge: str, errors: list[dict[str, str]]
+) -> list[Verdict]:
+    """One model call for the items code could not decide (none: no call)."""
+    if not items:
+        return []
+    numbered = "\n".join(f"{i}. {item}" for i, item in enumerate(items, 1))
+    content = f"Prompt: {prompt}\n{describe_scene(scene)}\nChecklist:\n{numbered}"
+    try:
+        out: Any = ask(
+            chat_model(judge),
+            judged_schema(len(items)),
+            [SystemMessage(content=SYSTEM), HumanMessage(content=content)],
+        )
+        return [
+            {"item": item, "passed": v.passed, "reason": v.reason.strip()}
+            for item, v in zip(items, out.verdicts, strict=True)
+        ]
+    except StructuredOutputError as exc:
+        errors.append({"node": "evaluate", "message": f"judge failed, items unchecked: {exc}"})
+        return [
+            {"item": item, "passed": False, "reason": "not judged (the judge failed)"}
+            for item in items
+        ]
 
 
 def stalled(rounds: list[dict[str, Any]]) -> bool:

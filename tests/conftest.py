@@ -23,7 +23,11 @@ PLAN = {
     "style": "poster",
     "palette": ["red", "gold"],
     "text": "Happy Mid-Autumn",
-    "checklist": ["A mooncake is shown", 'The text "Happy Mid-Autumn" is visible', "It is night"],
+    "checklist": [
+        "The mood is festive",
+        'The text "Happy Mid-Autumn" is visible',
+        "The pastry looks freshly baked",
+    ],
     "n_images": 1,
 }
 
@@ -55,7 +59,6 @@ def default_rules() -> list[dict[str, Any]]:
             "schema": "Judged",
             "response": {
                 "verdicts": [
-                    {"item": "x", "passed": True, "reason": "shown"},
                     {"item": "x", "passed": True, "reason": "shown"},
                     {"item": "x", "passed": True, "reason": "shown"},
                 ]

@@ -149,8 +149,8 @@ def test_feedback_loop_fail_then_pass(
 ) -> None:
     spec = script(
         first=[
-            {"schema": "Judged", "times": 1, "response": judged(True, True, False)},
-            {"schema": "Judged", "response": judged(True, True, True)},
+            {"schema": "Judged", "times": 1, "response": judged(True, False)},
+            {"schema": "Judged", "response": judged(True, True)},
         ]
     )
     state = run(make_context(spec, tmp_path), "A poster of the Mid-Autumn pastry")
@@ -165,7 +165,7 @@ def test_feedback_loop_fail_then_pass(
 def test_stops_at_max_rounds_and_keeps_best(
     home: Path, tmp_path: Path, script: Callable[..., str]
 ) -> None:
-    checks = ["A mooncake is shown", "A full moon is shown", "A lantern is shown"]
+    checks = ["The mood is calm", "The colours are warm", "The light is soft"]
     spec = script(
         first=[
             {"schema": "PlanDraft", "response": plan_with(PLAN["gaps"], checklist=checks, text="")},
@@ -279,7 +279,7 @@ def test_context_given_as_a_dict_is_honoured(
 
 def test_a_stalled_loop_stops_early(home: Path, tmp_path: Path, script: Callable[..., str]) -> None:
     """Same prompt and same verdicts twice: a third attempt would change nothing."""
-    checks = ["A mooncake is shown", "A full moon is shown", "A lantern is shown"]
+    checks = ["The mood is calm", "The colours are warm", "The light is soft"]
     spec = script(
         first=[
             {"schema": "PlanDraft", "response": plan_with(PLAN["gaps"], checklist=checks, text="")},
@@ -289,3 +289,29 @@ def test_a_stalled_loop_stops_early(home: Path, tmp_path: Path, script: Callable
     state = run(make_context(spec, tmp_path, max_rounds=3), "A poster of the Mid-Autumn pastry")
     assert len(state["rounds"]) == 2
     assert state["best_round"] == 1
+
+
+def test_items_the_context_names_pass_without_a_judge_call(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    checks = ["A mooncake is the main subject", "A full moon is shown", "Steam rises from it"]
+    spec = script(
+        first=[
+            {"schema": "PlanDraft", "response": plan_with(PLAN["gaps"], checklist=checks, text="")},
+            {
+                "schema": "Judged",
+                "response": {
+                    "verdicts": [
+                        {"item": "Steam rises from it", "passed": False, "reason": "no steam"}
+                    ]
+                },
+            },
+        ]
+    )
+    state = run(make_context(spec, tmp_path, max_rounds=1), "A poster of the Mid-Autumn pastry")
+    verdicts = state["checklist"]
+    assert [v["passed"] for v in verdicts] == [True, True, False]
+    assert verdicts[0]["reason"] == "named by the drawn scene and the prompt"
+    assert verdicts[2]["reason"] == "no steam"
+    judge_calls = [c for c in calls(spec) if c["schema"] == "Judged"]
+    assert len(judge_calls) == 1  # one call, for the one item code could not decide
