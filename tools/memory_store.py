@@ -19,6 +19,8 @@ query; importing this module or opening a store without either loads nothing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -199,16 +201,31 @@ class FaissStore(BaseStore):
         self.path.mkdir(parents=True, exist_ok=True)
         self._index_path = self.path / "memory.faiss"
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(
-            self.path / "memory.sqlite", check_same_thread=False, isolation_level=None, timeout=30
-        )
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(_SCHEMA)
         self._index: Any = faiss.IndexIDMap2(faiss.IndexFlatIP(DIMS))
         self._ids: set[int] = set()
-        with self._lock:
+        # Opening (journal mode, schema, index reconcile) is serialised across processes:
+        # two processes switching a new database to WAL at once get "database is locked".
+        with self._lock, self._file_lock():
+            self._conn = sqlite3.connect(
+                self.path / "memory.sqlite",
+                check_same_thread=False,
+                isolation_level=None,
+                timeout=30,
+            )
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.executescript(_SCHEMA)
             self._open_index()
+
+    @contextlib.contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        """Serialise index upkeep with other processes that opened the same folder."""
+        with (self.path / "memory.lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     # ---------------------------------------------------------------- index upkeep
 
@@ -321,7 +338,7 @@ class FaissStore(BaseStore):
 
         writes = any(isinstance(op, PutOp) for op in ops)
         results: list[Result] = []
-        with self._lock:
+        with self._lock, self._file_lock() if writes else contextlib.nullcontext():
             if writes:
                 self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -340,16 +357,20 @@ class FaissStore(BaseStore):
             except BaseException:
                 if writes:
                     self._conn.execute("ROLLBACK")
-                    self._resync_after_rollback()
+                    self._sync_with_sqlite()
                 raise
             if writes:
+                # Another process may have written since this one loaded the index: take
+                # its rows in (and drop vectors of rows it deleted) before saving the file.
+                self._sync_with_sqlite()
                 self._save_index()
         return results
 
     async def abatch(self, ops: Iterable[Op]) -> list[Result]:
         return await asyncio.to_thread(self.batch, list(ops))
 
-    def _resync_after_rollback(self) -> None:
+    def _sync_with_sqlite(self) -> None:
+        """Make the in-memory index match SQLite exactly (after a rollback, or before a save)."""
         expected = self._expected_ids()
         self._remove_vectors(self._ids - expected)
         self._add_from_sqlite(expected - self._ids)
@@ -388,13 +409,15 @@ class FaissStore(BaseStore):
             self._add_vectors([int(cursor.lastrowid)], vector.reshape(1, -1))
 
     def _prefix_clause(self, prefix: tuple[str, ...]) -> tuple[str, list[Any]]:
+        """Rows under `prefix`, as a range on the (namespace, key) index: every namespace
+        below `a.b` sorts between `a.b.` and `a.b/` ("/" follows "." in ASCII)."""
         if not prefix:
             return "1", []
         encoded = _encode_ns(prefix)
-        return "(namespace = ? OR substr(namespace, 1, ?) = ?)", [
+        return "(namespace = ? OR (namespace >= ? AND namespace < ?))", [
             encoded,
-            len(encoded) + 1,
             encoded + _SEP,
+            encoded + chr(ord(_SEP) + 1),
         ]
 
     def _has_indexed(self, prefix: tuple[str, ...]) -> bool:

@@ -283,3 +283,62 @@ def test_threads(store: FaissStore) -> None:
 def test_default_store_is_shared(tmp_path: Path) -> None:
     assert default_store() is default_store()
     assert default_store().path == (tmp_path / "home" / "memory").resolve()
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from tools.memory_store import FaissStore
+
+store = FaissStore(Path(sys.argv[1]))
+who = sys.argv[2]
+for i in range(int(sys.argv[3])):
+    store.put(("users", who, "history"), f"turn-{i}", {"request": f"{who} asked for picture {i}"})
+"""
+
+
+def test_two_processes_write_at_once(tmp_path: Path) -> None:
+    """Two processes writing the same store at once: nothing lost, index matches SQLite."""
+    root = Path(__file__).resolve().parents[2]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(tmp_path), who, "15"],
+            cwd=root,
+            env={**__import__("os").environ, "PYTHONPATH": str(root)},
+        )
+        for who in ("ann", "bob")
+    ]
+    assert [p.wait(timeout=240) for p in procs] == [0, 0]
+    reopened = FaissStore(tmp_path)
+    for who in ("ann", "bob"):
+        items = reopened.search(("users", who, "history"), limit=100)
+        assert len(items) == 15
+        hits = reopened.search(("users", who, "history"), query=f"{who} picture 7", limit=3)
+        assert hits and all(h.namespace == ("users", who, "history") for h in hits)
+    assert reopened._ids == reopened._expected_ids()  # every row has exactly its vector
+
+
+CRASHER = """
+import os, sys
+from pathlib import Path
+from tools.memory_store import FaissStore
+
+store = FaissStore(Path(sys.argv[1]))
+store.put(("users", "ann", "profile"), "early", {"fact": "The user likes oil painting"})
+FaissStore._save_index = lambda self: os._exit(9)  # die after the SQLite commit
+store.put(("users", "ann", "profile"), "late", {"fact": "The user's dog is a white poodle"})
+"""
+
+
+def test_crash_between_sqlite_and_index_write(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = Path(__file__).resolve().parents[2]
+    env = {**__import__("os").environ, "PYTHONPATH": str(root)}
+    out = subprocess.run([sys.executable, "-c", CRASHER, str(tmp_path)], cwd=root, env=env)
+    assert out.returncode == 9
+    with caplog.at_level(logging.WARNING):
+        reopened = FaissStore(tmp_path)
+    assert "does not match SQLite" in caplog.text
+    hits = reopened.search(("users", "ann", "profile"), query="poodle dog", limit=1)
+    assert hits[0].key == "late"
