@@ -18,6 +18,8 @@ from typing import Any
 
 from rich.console import Console
 
+from graph.memory_cli import add_parser as add_memory_parser
+from graph.memory_cli import cmd_memory
 from nodes.context import Context
 from nodes.state import MAX_REQUEST_CHARS
 from tools.errors import UserError
@@ -48,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     resume.add_argument("run_id")
     resume.add_argument("--no-input", action="store_true", help="never ask; take best guesses")
     resume.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    add_memory_parser(sub)
     runs = sub.add_parser("runs", help="list recent runs with their status")
     runs.add_argument("--limit", type=int, default=20)
     runs.add_argument("--json", action="store_true", help="print JSON on stdout")
@@ -56,8 +59,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def validate_context(ctx: Context) -> None:
     """Every spec and limit, checked before any work starts (loads nothing)."""
-    from graph.runs import validate_id
     from renderers.registry import validate_renderer_spec
+    from tools.ids import validate_id
     from tools.models import validate_model_spec
     from tools.search import validate_search_spec
 
@@ -218,7 +221,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
-    from graph.runs import RunRegistry, validate_id
+    from graph.runs import RunRegistry
+    from tools.ids import validate_id
 
     run_id = validate_id(args.run_id, "run id")
     if not RunRegistry.exists():
@@ -263,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
     )
     args = _parser().parse_args(argv)
-    handlers = {"run": cmd_run, "resume": cmd_resume, "runs": cmd_runs}
+    handlers = {"run": cmd_run, "resume": cmd_resume, "runs": cmd_runs, "memory": cmd_memory}
     try:
         return handlers[args.command](args)
     except UserError as exc:

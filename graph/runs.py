@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import sqlite3
 import time
@@ -20,18 +19,7 @@ from typing import Any
 
 from langgraph.checkpoint.sqlite import SqliteSaver
 
-from tools.errors import UserError
 from tools.paths import data_dir
-
-ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-
-def validate_id(value: str, what: str) -> str:
-    if not ID_PATTERN.fullmatch(value):
-        raise UserError(
-            f"invalid {what} {value!r}: use letters, digits, '-' and '_' (at most 64 characters)"
-        )
-    return value
 
 
 def new_run_id() -> str:

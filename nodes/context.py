@@ -15,6 +15,7 @@ from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore
 
+from tools.ids import validate_id
 from tools.models import get_chat_model
 
 
@@ -107,7 +108,9 @@ def store_of(runtime: Runtime[Context]) -> BaseStore:
 
 
 def user_of(state: Mapping[str, Any], runtime: Runtime[Context]) -> str:
-    return str(state.get("user_id") or context_of(runtime).user_id or "default")
+    return validate_id(
+        str(state.get("user_id") or context_of(runtime).user_id or "default"), "user id"
+    )
 
 
 def context_of(runtime: Runtime[Context]) -> Context:

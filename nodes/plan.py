@@ -69,6 +69,7 @@ precise_fact (exact names, numbers, dates), dynamic_fact (news, weather, prices,
 anything that changes), personal (about the user: "my", "usual", "last time"),
 reference (what a specific real thing looks like), ambiguous (only the user can say).
 Never ask about details the request already states. No gaps when nothing is missing.
+When earlier turns are given, "same", "again" and "as before" refer to them.
 subject names the main thing to show, as specifically as you can.
 objects are what to draw, with a position and size. text is the exact text to write in the
 image ("" if none). checklist: 3 to 5 short yes/no checks of what the image must show.
@@ -323,6 +324,34 @@ def has_history(runtime: Runtime[Context], user_id: str) -> bool:
     return bool(store_of(runtime).search(("users", user_id, "history"), limit=1))
 
 
+EARLIER_TURNS = 2
+EARLIER_CHARS = 240
+
+
+def earlier_turns(
+    runtime: Runtime[Context], user_id: str, conversation: str, request: str
+) -> list[dict[str, Any]]:
+    """The earlier turns of this conversation the request needs: the latest one and the most
+    relevant others, at most EARLIER_TURNS, each cut to EARLIER_CHARS (the context does not
+    grow with the conversation)."""
+    if not conversation:
+        return []
+    store = store_of(runtime)
+    namespace, where = ("users", user_id, "history"), {"conversation": conversation}
+    latest = store.search(namespace, filter=where, limit=1)
+    relevant = store.search(namespace, query=request, filter=where, limit=EARLIER_TURNS)
+    items = latest + [i for i in relevant if not latest or i.key != latest[0].key]
+    return [
+        {
+            "id": item.key,
+            "request": str(item.value.get("request", ""))[:EARLIER_CHARS],
+            "prompt": str(item.value.get("final_prompt", ""))[:EARLIER_CHARS],
+            "score": round(float(item.score or 0.0), 3),
+        }
+        for item in items[:EARLIER_TURNS]
+    ]
+
+
 def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = context_of(runtime)
     request = state["request"].strip()
@@ -333,13 +362,16 @@ def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     )
     emit("plan", "planning what the request leaves out")
     profile = load_profile(runtime, user_id)
+    earlier = earlier_turns(runtime, user_id, ctx.conversation, request)
+    lines = [f"Earlier turn: {t['request']} -> drawn as: {t['prompt']}" for t in earlier]
+    message = "\n".join([*lines, f"Request: {request}"])
     errors: list[dict[str, str]] = []
     source = "model"
     try:
         draft = ask(
             chat_model(ctx.llm),
             PlanDraft,
-            [SystemMessage(content=SYSTEM), HumanMessage(content=f"Request: {request}")],
+            [SystemMessage(content=SYSTEM), HumanMessage(content=message)],
         )
     except StructuredOutputError as exc:
         draft, source = fallback_draft(request), "fallback"
@@ -369,6 +401,7 @@ def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         "run_id": run_id,
         "plan": json.loads(result.model_dump_json()),
         "memory": profile,
+        "earlier": earlier,
         "user_id": user_id,
         "errors": errors,
     }

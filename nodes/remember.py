@@ -10,13 +10,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from typing import Any, Literal
 
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
+from langgraph.store.base import BaseStore
 from pydantic import BaseModel, Field
 
 from nodes.context import Context, chat_model, context_of, emit, store_of, user_of
@@ -25,13 +25,14 @@ from tools.structured import StructuredOutputError, ask
 
 STATEMENT_CUES = re.compile(
     r"\b(i am|i'm|i like|i love|i prefer|i hate|i don't like|i do not like|i have|i've|"
-    r"i usually|i always|i never|call me|my name|my \w+ (is|has|are|looks)|our \w+ (is|has)|"
+    r"i usually|i always|i never|call me|my name|(my|our)( \w+){1,3} (is|are|has|have|looks|was)|"
     r"avoid|no more)\b",
     re.I,
 )
 
 
 class Fact(BaseModel):
+    topic: str = Field(max_length=30, description="what the fact is about: style, dog, name")
     fact: str = Field(max_length=90, description="one durable fact, in the third person")
     kind: Literal["identity", "preference", "pet", "family", "avoid", "other"]
 
@@ -42,16 +43,71 @@ class Facts(BaseModel):
 
 SYSTEM = """You extract durable facts a user states about themselves from their request.
 Only what the user says about themselves, their pets, family, or their likes and dislikes.
-Not the image request itself. Write each fact in the third person. No facts: [].
+Not the image request itself. Write each fact in the third person, with a short topic
+(the same topic for the same thing: "art style", "favourite colour", "dog", "name").
+No facts: [].
 
-Example:
+Examples:
 Request: I'm a baker and my dog Rufus is a white poodle; draw him in watercolour, I love watercolour
-{"facts":[{"fact":"The user is a baker","kind":"identity"},{"fact":"The user's dog Rufus is a white poodle","kind":"pet"},{"fact":"The user likes watercolour","kind":"preference"}]}
+{"facts":[{"topic":"profession","fact":"The user is a baker","kind":"identity"},{"topic":"dog","fact":"The user's dog Rufus is a white poodle","kind":"pet"},{"topic":"art style","fact":"The user likes watercolour","kind":"preference"}]}
+
+Request: A castle on a hill. I've gone off pastel colours, please no pink
+{"facts":[{"topic":"colours to avoid","fact":"The user does not want pink or pastel colours","kind":"avoid"}]}
+
+Request: A red bicycle leaning on a wall
+{"facts":[]}
 """
 
+TOPIC_FILLER = {"favourite", "favorite", "preferred", "usual", "user", "user's", "my", "the", "a"}
+TOPIC_SYNONYMS = {
+    "painting style": "art style",
+    "drawing style": "art style",
+    "style": "art style",
+    "artistic style": "art style",
+    "medium": "art style",
+    "painting medium": "art style",
+    "color": "colour",
+    "colors": "colour",
+    "colours": "colour",
+    "job": "profession",
+    "occupation": "profession",
+    "work": "profession",
+}
+SAME_FACT = 0.9  # cosine similarity above which two facts say the same thing
 
-def fact_key(fact: str) -> str:
-    return hashlib.sha256(" ".join(fact.lower().split()).encode()).hexdigest()[:16]
+
+def topic_key(kind: str, topic: str) -> str:
+    """One profile slot per kind and topic: a later statement on it replaces the earlier."""
+    words = [w for w in re.findall(r"[a-z0-9']+", topic.lower()) if w not in TOPIC_FILLER]
+    name = " ".join(words) or "general"
+    name = TOPIC_SYNONYMS.get(name, name)
+    return f"{kind}:{name.replace(' ', '-')}"[:64]
+
+
+def update_profile(store: BaseStore, user_id: str, facts: list[Fact], run_id: str) -> list[str]:
+    """Write facts into the user's profile: same slot -> replaced, same meaning -> merged."""
+    namespace = ("users", user_id, "profile")
+    written: list[str] = []
+    for fact in facts:
+        text = fact.fact.strip()
+        if not text:
+            continue
+        key = topic_key(fact.kind, fact.topic)
+        duplicates = [
+            item
+            for item in store.search(namespace, query=text, limit=3)
+            if item.score is not None and item.score >= SAME_FACT and item.key != key
+        ]
+        for item in duplicates:
+            store.delete(namespace, item.key)
+        store.put(
+            namespace,
+            key,
+            {"fact": text, "topic": fact.topic.strip(), "kind": fact.kind, "source_run": run_id},
+            index=["fact"],
+        )
+        written.append(key)
+    return written
 
 
 def remember(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -72,26 +128,21 @@ def remember(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         except StructuredOutputError as exc:
             facts = []
             errors.append({"node": "remember", "message": f"profile not updated: {exc}"})
-        for fact in facts:
-            text = fact.fact.strip()
-            if text:
-                value = {"fact": text, "kind": fact.kind, "source_run": state.get("run_id", "")}
-                store.put(("users", user_id, "profile"), fact_key(text), value)
-                stored += 1
+        stored = len(update_profile(store, user_id, facts, state.get("run_id", "")))
     checklist = state.get("checklist", [])
     store.put(
         ("users", user_id, "history"),
-        state.get("run_id") or fact_key(request + str(time.time())),
+        state["run_id"],
         {
             "request": request,
+            "subject": state.get("plan", {}).get("subject", ""),
             "final_prompt": state.get("final_prompt", ""),
             "images": list(state.get("images", [])),
-            "passed": sum(1 for v in checklist if v["passed"]),
-            "total": len(checklist),
+            "checklist": [{"item": v["item"], "passed": v["passed"]} for v in checklist],
             "conversation": ctx.conversation,
             "at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         },
-        index=["request", "final_prompt"],
+        index=["request", "subject", "final_prompt"],
     )
     emit("remember", f"saved this turn for user {user_id} ({stored} profile fact(s))")
     return {"errors": errors}

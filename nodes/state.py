@@ -7,9 +7,10 @@ as `model_dump()` dicts; images are file paths.
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
+from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12 (server schemas)
 
 Kind = Literal["commonsense", "precise_fact", "dynamic_fact", "personal", "reference", "ambiguous"]
 Route = Literal["reason", "search", "memory", "ask_user"]
@@ -104,6 +105,7 @@ class State(InputState, OutputState, total=False):
     run_id: str
     plan: dict[str, Any]  # Plan.model_dump()
     memory: list[dict[str, Any]]  # the user's profile facts, loaded at plan time
+    earlier: list[dict[str, Any]]  # earlier turns of the conversation the planner was shown
     answers: Annotated[list[Answer], operator.add]
     draft: dict[str, Any]  # the current composed prompt: {round, prompt, negative_prompt, ...}
     rounds: Annotated[list[dict[str, Any]], merge_rounds]

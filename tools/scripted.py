@@ -7,7 +7,7 @@ The file holds `{"rules": [RULE, ...]}`. For each call the first rule that match
 - `delay`: seconds to sleep before answering (to make parallel calls overlap)
 - `response`: a JSON object (for structured calls) or a string (returned as is, so a
   rule can return malformed JSON on purpose); `tool_calls`: [{name, args}] for tool binding.
-Every call is appended to `FILE.calls.jsonl` (time, schema, matched rule index) when the
+Every call is appended to `FILE.calls.jsonl` (time, schema, matched rule, last message) when the
 env var IMAGE_AGENT_SCRIPT_LOG is set, so tests can see what ran and when.
 """
 
@@ -91,7 +91,13 @@ class ScriptedChatModel(JsonSchemaStructuredOutput, BaseChatModel):  # type: ign
             for call in rule.get("tool_calls", [])
         ]
         if self.log_path:
-            entry = {"start": started, "end": time.time(), "schema": schema, "rule": index}
+            entry = {
+                "start": started,
+                "end": time.time(),
+                "schema": schema,
+                "rule": index,
+                "text": str(messages[-1].content)[:2000] if messages else "",
+            }
             with open(self.log_path, "a") as handle:
                 handle.write(json.dumps(entry) + "\n")
         message = AIMessage(
