@@ -55,6 +55,7 @@ __all__ = ["FaissStore", "default_store"]
 
 logger = logging.getLogger(__name__)
 
+SMALL_SET = 20_000  # at most this many candidate ids: score them directly, not via FAISS
 _SEP = "."  # namespace labels may not contain "." (validated), so it is a safe separator
 
 _SCHEMA = """
@@ -458,21 +459,33 @@ class FaissStore(BaseStore):
         ranked: list[tuple[float | None, _Row]] = []
         wanted = min(len(indexed), op.offset + op.limit)
         if wanted:
-            # Only this prefix's (and filter's) items: FAISS never returns anything else.
-            selector = faiss.IDSelectorBatch(np.asarray(list(indexed), dtype=np.int64))
-            params = faiss.SearchParameters()
-            params.sel = selector  # `selector` stays referenced until the search returns
             if query is None:  # indexed items arrived after the pre-check
                 query = embed([op.query])[0]
-            scores, ids = self._index.search(
-                query.reshape(1, -1).astype(np.float32), wanted, params=params
-            )
-            for score, rid in zip(scores[0], ids[0], strict=True):
-                row = indexed.get(int(rid))
-                if row is not None:  # -1 pads, and a defensive guard on the prefix
-                    ranked.append((float(score), row))
+            ranked.extend(self._rank(list(indexed), query, wanted, indexed))
         ranked.extend((None, row) for row in unscored)
         return [row.search_item(score) for score, row in ranked[op.offset : op.offset + op.limit]]
+
+    def _rank(
+        self, ids: list[int], query: np.ndarray, wanted: int, rows: Mapping[int, _Row]
+    ) -> list[tuple[float | None, _Row]]:
+        """Score only these ids (FAISS never returns anything else). A user's few hundred
+        items: their vectors are looked up and scored directly (O(ids)); a large set: a
+        FAISS search restricted by an id selector (O(index))."""
+        vector = query.reshape(-1).astype(np.float32)
+        if len(ids) <= SMALL_SET:
+            found = np.asarray(ids, dtype=np.int64)
+            scores = self._index.reconstruct_batch(found) @ vector
+            order = np.argsort(-scores, kind="stable")[:wanted]
+            return [(float(scores[i]), rows[int(found[i])]) for i in order]
+        selector = faiss.IDSelectorBatch(np.asarray(ids, dtype=np.int64))
+        params = faiss.SearchParameters()
+        params.sel = selector  # `selector` stays referenced until the search returns
+        top, found_ids = self._index.search(vector.reshape(1, -1), wanted, params=params)
+        return [
+            (float(score), rows[int(rid)])
+            for score, rid in zip(top[0], found_ids[0], strict=True)
+            if int(rid) in rows  # -1 pads, and a defensive guard on the prefix
+        ]
 
     def _list_namespaces(self, op: ListNamespacesOp) -> list[tuple[str, ...]]:
         namespaces = [
