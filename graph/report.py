@@ -101,6 +101,12 @@ def render_markdown(state: State, ctx: Context) -> str:
     lines += [f"- Text to render: {plan.get('text_to_render') or '(none)'}"]
     if plan.get("source") == "fallback":
         lines += ["- The planner's call failed: this plan was made from cues only."]
+    earlier = state.get("earlier", [])
+    if earlier:
+        lines += ["", "## Earlier turns the planner saw", ""]
+        lines += [f"- `{t['id']}`: {t['request']} -> {t['prompt']}" for t in earlier]
+    if state.get("memory"):
+        lines += ["", f"Profile facts available: {len(state['memory'])}"]
     lines += ["", "## Gaps", ""]
     rows = gap_rows(state)
     if not rows:
@@ -124,7 +130,12 @@ def render_markdown(state: State, ctx: Context) -> str:
     lines += [
         "## Rounds",
         "",
-        f"Checks are {JUDGE_MODE}. Pixel-level checks need a vision model (`--vlm`).",
+        "Checks are "
+        + "; ".join(
+            sorted({str(r.get("judge_mode") or JUDGE_MODE) for r in state.get("rounds", [])})
+            or [JUDGE_MODE]
+        )
+        + ("." if ctx.vlm else ". Pixel-level checks need a vision model (`--vlm`)."),
         "",
     ]
     for rnd in state.get("rounds", []):

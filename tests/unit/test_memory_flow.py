@@ -193,6 +193,7 @@ def test_conversation_follow_ups_resolve_to_earlier_turns(
     third = turn(store, ctx, "And now make the same fox sleep", "ana", "t3")
     assert len(third["earlier"]) == 2  # bounded: not every earlier turn
     assert all(len(t["prompt"]) <= 240 for t in third["earlier"])
+    assert "## Earlier turns the planner saw" in Path(third["report"]).read_text()
 
 
 def test_two_users_with_similar_memories_stay_apart(
