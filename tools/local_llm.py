@@ -8,14 +8,11 @@ batches concurrent requests (n_parallel slots), so callers must not serialise be
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import importlib
 import json
 import logging
 import os
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +22,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from tools.chat_messages import JsonSchemaStructuredOutput, to_openai_messages
-from tools.paths import data_dir, sha256_file
+from tools.paths import data_dir, file_lock, sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -46,23 +43,13 @@ def _part_path(i: int) -> Path:
     return Path(module.get_part_path())
 
 
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    with path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def model_path() -> Path:
     """Join the slices into the data dir (once), verify sha256, return the file's path."""
     folder = data_dir() / "models"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / MODEL_FILE
     marker = folder / (MODEL_FILE + ".verified")
-    with _file_lock(folder / ".lock"):
+    with file_lock(folder / ".lock"):
         if target.exists() and marker.exists():
             stat = target.stat()
             if marker.read_text().strip() == f"{MODEL_SHA256} {stat.st_size} {stat.st_mtime_ns}":

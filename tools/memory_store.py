@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import json
 import logging
 import os
@@ -49,7 +48,7 @@ from langgraph.store.base import (
 from langgraph.store.base.embed import get_text_at_path
 
 from tools.embeddings import DIMS, embed
-from tools.paths import data_dir
+from tools.paths import data_dir, file_lock
 
 __all__ = ["FaissStore", "default_store"]
 
@@ -218,15 +217,9 @@ class FaissStore(BaseStore):
             self._conn.executescript(_SCHEMA)
             self._open_index()
 
-    @contextlib.contextmanager
-    def _file_lock(self) -> Iterator[None]:
+    def _file_lock(self) -> contextlib.AbstractContextManager[None]:
         """Serialise index upkeep with other processes that opened the same folder."""
-        with (self.path / "memory.lock").open("a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        return file_lock(self.path / "memory.lock")
 
     # ---------------------------------------------------------------- index upkeep
 
