@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_PROMPT := A poster of the fruit that fell on Isaac Newton's head, with the word \"Gravity\"
 
-.PHONY: demo test test-unit test-integration lint typecheck clean
+.PHONY: demo dev test test-unit test-integration lint typecheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
+$(VENV)/.installed-server: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[server]'
+	touch $@
+
 $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
@@ -23,6 +27,10 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 demo: $(VENV)/.installed
 	$(BIN)/image-agent run "$(DEMO_PROMPT)" --no-input
 	@echo "outputs/: the image, report.md and context.json of the run above"
+
+# LangGraph dev server + Studio, offline: prints the address it bound (2024 unless taken)
+dev: $(VENV)/.installed-server
+	$(BIN)/python -m graph.dev $(if $(PORT),--port $(PORT))
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest -q

@@ -31,7 +31,10 @@ from nodes.remember import remember
 from nodes.render import render
 from nodes.search import search
 from nodes.state import GapTask, InputState, OutputState, State
+from tools.store_compat import fix_inmemory_store
 from tools.usage import track
+
+fix_inmemory_store()  # the dev server's store fails on repeated texts (langgraph#8822)
 
 GROUNDING = {"reason": "reason", "search": "search", "memory": "recall", "ask_user": "ask_user"}
 NodeFn = Callable[[Any, Runtime[Context]], dict[str, Any]]

@@ -13,7 +13,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from nodes.context import Context, context_of, emit
-from nodes.state import Answer, GapTask, unresolved
+from nodes.state import GapTask, resolved, unresolved
 
 
 def ask_user(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -28,15 +28,12 @@ def ask_user(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
     if not text:
         return {"answers": [unresolved(gap, "the user gave no answer", guess=True)]}
     emit("ask_user", f"{gap['id']}: {text[:80]}", gap_id=gap["id"])
-    result: Answer = {
-        "gap_id": gap["id"],
-        "question": gap["question"],
-        "route": "ask_user",
-        "answer": text[:300],
-        "evidence": [{"source": "user", "quote": text[:300]}],
-        "resolved": True,
-        "provenance": "user",
-        "detail": "",
-        "note": "answered by the user",
-    }
+    result = resolved(
+        gap,
+        text[:300],
+        [{"source": "user", "quote": text[:300]}],
+        provenance="user",
+        route="ask_user",
+        note="answered by the user",
+    )
     return {"answers": [result]}

@@ -14,7 +14,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from nodes.context import Context, chat_model, context_of, emit
-from nodes.state import Answer, GapTask, unresolved
+from nodes.state import GapTask, resolved, unresolved
 from tools.structured import StructuredOutputError, ask
 
 
@@ -67,15 +67,13 @@ def reason(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
         return {"answers": [unresolved(gap, "the model gave no answer", guess=True)]}
     visible = out.visible.strip()
     emit("reason", f"{gap['id']}: {answer}", gap_id=gap["id"])
-    result: Answer = {
-        "gap_id": gap["id"],
-        "question": gap["question"],
-        "route": "reason",
-        "answer": answer,
-        "evidence": [{"source": f"model:{ctx.llm}", "quote": f"{out.question.strip()} {answer}"}],
-        "resolved": True,
-        "provenance": "model",
-        "detail": visible,
-        "note": "from the model's own knowledge; double-check",
-    }
+    result = resolved(
+        gap,
+        answer,
+        [{"source": f"model:{ctx.llm}", "quote": f"{out.question.strip()} {answer}"}],
+        provenance="model",
+        route="reason",
+        detail=visible,
+        note="from the model's own knowledge; double-check",
+    )
     return {"answers": [result]}

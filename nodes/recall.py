@@ -14,7 +14,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from nodes.context import Context, context_of, emit, store_of
-from nodes.state import Answer, GapTask, unresolved
+from nodes.state import GapTask, resolved, unresolved
 
 MIN_SCORE = 0.2
 MAX_ITEMS = 3
@@ -54,18 +54,14 @@ def recall(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
     answer = "; ".join(text for _score, _source, text, _detail in hits)
     detail = next((d for _s, _src, _t, d in hits if d), "")
     emit("recall", f"{gap['id']}: {answer[:80]}", gap_id=gap["id"])
-    result: Answer = {
-        "gap_id": gap["id"],
-        "question": gap["question"],
-        "route": "memory",
-        "answer": answer[:300],
-        "evidence": [
-            {"source": source, "quote": (detail or text)[:300]} for _s, source, text, detail in hits
-        ],
-        "resolved": True,
-        "provenance": "memory",
-        "detail": detail,
-        "note": f"{len(hits)} memory item(s) of user {user_id}"
+    result = resolved(
+        gap,
+        answer[:300],
+        [{"source": source, "quote": (d or text)[:300]} for _s, source, text, d in hits],
+        provenance="memory",
+        route="memory",
+        detail=detail,
+        note=f"{len(hits)} memory item(s) of user {user_id}"
         + (f", conversation {conversation}" if conversation else ""),
-    }
+    )
     return {"answers": [result]}

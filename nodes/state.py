@@ -130,3 +130,27 @@ def unresolved(gap: dict[str, Any], why: str, *, guess: bool = False) -> Answer:
         "detail": "",
         "note": why + (f"; using the planner's best guess {best!r}" if best else ""),
     }
+
+
+def resolved(
+    gap: dict[str, Any],
+    answer: str,
+    evidence: list[Evidence],
+    *,
+    provenance: str,
+    route: str | None = None,
+    detail: str = "",
+    note: str = "",
+) -> Answer:
+    """A gap's answer, with the evidence and where it came from."""
+    return {
+        "gap_id": gap["id"],
+        "question": gap["question"],
+        "route": route or gap["route"],
+        "answer": answer,
+        "evidence": evidence,
+        "resolved": True,
+        "provenance": provenance,
+        "detail": detail,
+        "note": note,
+    }
