@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -17,6 +17,7 @@ from langgraph.store.base import BaseStore
 
 from tools.ids import validate_id
 from tools.models import get_chat_model
+from tools.search import resolve_search_spec
 
 
 @dataclass(kw_only=True)
@@ -33,18 +34,24 @@ class Context:
     vlm: str = field(
         default_factory=lambda: os.environ.get("IMAGE_AGENT_VLM", ""),
         metadata={
-            "description": "Judge model for the checklist. Empty: the `llm` judges the rendered "
-            "scene and the prompt as text (context-level checks, no pixels)."
+            "description": "Vision model that judges the checklist against the rendered image "
+            "(`openai:MODEL`). Empty: the `llm` judges the rendered scene and the prompt as text "
+            "(context-level checks, no pixels)."
         },
     )
     search: str = field(
-        default_factory=lambda: os.environ.get("IMAGE_AGENT_SEARCH", "none"),
-        metadata={"description": "Search provider for factual gaps: `local:DIR` or `none`."},
+        default_factory=lambda: os.environ.get("IMAGE_AGENT_SEARCH", "auto"),
+        metadata={
+            "description": "Search provider for factual gaps: `tavily` (web), `local:DIR`, "
+            "`none`, or `auto`: tavily when TAVILY_API_KEY is set, else local:$IMAGE_AGENT_CORPUS "
+            "when set, else none."
+        },
     )
     renderer: str = field(
         default_factory=lambda: os.environ.get("IMAGE_AGENT_RENDERER", "sketch"),
         metadata={
-            "description": "Image generator: `sketch` (embedded pictogram storyboard) or "
+            "description": "Image generator: `sketch` (embedded pictogram storyboard), "
+            "`diffusers:PATH_OR_HUB_ID`, `openai:MODEL` (e.g. openai:gpt-image-1) or "
             "`py:module:attr` (your own Renderer)."
         },
     )
@@ -75,6 +82,14 @@ class Context:
     seed: int = field(
         default_factory=lambda: int(os.environ.get("IMAGE_AGENT_SEED", "0")),
         metadata={"description": "Base seed; each feedback round adds its round number."},
+    )
+    steps: int = field(
+        default_factory=lambda: int(os.environ.get("IMAGE_AGENT_STEPS", "0")),
+        metadata={"description": "Diffusion steps (0: the model's default)."},
+    )
+    guidance: float = field(
+        default_factory=lambda: float(os.environ.get("IMAGE_AGENT_GUIDANCE", "0")),
+        metadata={"description": "Guidance scale (0: the model's default)."},
     )
     interactive: bool = field(
         default_factory=lambda: os.environ.get("IMAGE_AGENT_INTERACTIVE", "1") != "0",
@@ -117,8 +132,11 @@ def context_of(runtime: Runtime[Context]) -> Context:
     """The run's Context (a default one when the caller gave none)."""
     given: Any = runtime.context
     if isinstance(given, Context):
-        return given
-    if isinstance(given, Mapping):
+        ctx = given
+    elif isinstance(given, Mapping):
         known = {f.name for f in fields(Context)}
-        return Context(**{k: v for k, v in given.items() if k in known})
-    return Context()
+        ctx = Context(**{k: v for k, v in given.items() if k in known})
+    else:
+        ctx = Context()
+    search = resolve_search_spec(ctx.search)  # `auto` names the provider it stands for
+    return ctx if search == ctx.search else replace(ctx, search=search)

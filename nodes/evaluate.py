@@ -3,13 +3,19 @@
 Without a vision model the judge is text-only: it reads the scene the renderer reports
 (objects drawn, text written) and the prompt, so its verdicts are context-level, not
 pixel-level; the report says so. Exact text is checked by code, not by the model.
+With a vision model (`vlm`), every item the code cannot decide exactly goes to it with the
+rendered image (a base64 image content block): pixel-level verdicts. When the vision call
+fails, the round falls back to the text judge and records why.
 Failed items become feedback for the next compose; after `max_rounds` attempts the best
 round (most items passed, earliest on ties) is kept.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 import re
+from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -23,6 +29,9 @@ from tools.structured import StructuredOutputError, ask
 JUDGE_MODE = (
     "context-level: code and a text model judged the renderer's scene and the prompt, not pixels"
 )
+VISION_MODE = "pixel-level: a vision model looked at the rendered image"
+VISION_MAX_SIDE = 1024  # images are sent at most this large (long side)
+VISION_MAX_IMAGES = 4
 
 
 class ItemVerdict(BaseModel):
@@ -49,6 +58,8 @@ def judged_schema(n: int) -> type[BaseModel]:
 
 
 def describe_scene(scene: dict[str, Any]) -> str:
+    if "objects" not in scene:  # a pixel renderer (diffusers, an image API) reports no scene
+        return "Drawn scene: not reported by this renderer; judge from the prompt alone."
     objects = ", ".join(
         f"{o.get('name')} (pictogram: {o.get('emoji_name') or o.get('emoji') or '?'})"
         for o in scene.get("objects", [])
@@ -64,6 +75,8 @@ def quoted_text_check(item: str, scene: dict[str, Any]) -> Verdict | None:
     """Items about exact text are decided by comparing strings, not by the model."""
     match = re.search(r"[\"“]([^\"”]+)[\"”]", item)
     if not match or ("text" not in item.lower() and "word" not in item.lower()):
+        return None
+    if "text" not in scene:  # the renderer does not report what it wrote: not decidable here
         return None
     wanted = match.group(1).strip().lower()
     drawn = str(scene.get("text", "")).lower()
@@ -149,12 +162,22 @@ def evaluate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     emit("evaluate", f"checking {len(checklist)} item(s) for round {number}", round=number)
     scene = current.get("scene", {})
     errors: list[dict[str, str]] = []
-    decided = {
-        index: quoted_text_check(item, scene) or covered_check(item, scene, current["prompt"])
-        for index, item in enumerate(checklist)
-    }
-    open_items = [item for index, item in enumerate(checklist) if decided[index] is None]
-    judged = judge_items(open_items, current["prompt"], scene, ctx.vlm.strip() or ctx.llm, errors)
+    vlm = ctx.vlm.strip()
+    judge, mode = (vlm, VISION_MODE) if vlm else (ctx.llm, JUDGE_MODE)
+    judged: list[Verdict] | None = None
+    if vlm:  # pixels: only exact text the renderer reports is left to code
+        decided = {i: quoted_text_check(item, scene) for i, item in enumerate(checklist)}
+        open_items = [item for index, item in enumerate(checklist) if decided[index] is None]
+        judged = judge_items_vision(open_items, current, vlm, errors)
+        if judged is None:  # the vision call failed: judge this round as text instead
+            judge, mode = ctx.llm, JUDGE_MODE
+    if judged is None:
+        decided = {
+            index: quoted_text_check(item, scene) or covered_check(item, scene, current["prompt"])
+            for index, item in enumerate(checklist)
+        }
+        open_items = [item for index, item in enumerate(checklist) if decided[index] is None]
+        judged = judge_items(open_items, current["prompt"], scene, ctx.llm, errors)
     verdicts: list[Verdict] = [decided[i] or judged.pop(0) for i in range(len(checklist))]
     passed_count = sum(1 for v in verdicts if v["passed"])
     record = {
@@ -162,8 +185,8 @@ def evaluate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         "verdicts": verdicts,
         "passed": passed_count,
         "total": len(verdicts),
-        "judge": ctx.vlm.strip() or ctx.llm,
-        "judge_mode": JUDGE_MODE,
+        "judge": judge,
+        "judge_mode": mode,
     }
     rounds = [*state["rounds"][:-1], {**current, **record}]
     best = max(rounds, key=lambda r: (r.get("passed", -1), -int(r["round"])))
@@ -205,6 +228,63 @@ def judge_items(
             {"item": item, "passed": False, "reason": "not judged (the judge failed)"}
             for item in items
         ]
+
+
+VISION_SYSTEM = """You check a generated image against a checklist.
+Look at the image. For each numbered item, in order: copy the item, then passed true only
+if the image clearly shows it, else false, with a short reason about that item only.
+The prompt the image was made from is context; judge what the image shows, not the prompt.
+"""
+
+
+def image_block(path: str) -> dict[str, Any]:
+    """An OpenAI image content block: the image as a base64 PNG data URL (long side capped)."""
+    from PIL import Image
+
+    with Image.open(path) as opened:
+        image = opened.convert("RGB")
+    if max(image.size) > VISION_MAX_SIDE:
+        image.thumbnail((VISION_MAX_SIDE, VISION_MAX_SIDE))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{data}"}}
+
+
+def judge_items_vision(
+    items: list[str], current: dict[str, Any], vlm: str, errors: list[dict[str, str]]
+) -> list[Verdict] | None:
+    """One vision call with the round's images; None when it fails (the caller falls back)."""
+    if not items:
+        return []
+    numbered = "\n".join(f"{i}. {item}" for i, item in enumerate(items, 1))
+    text = f"Prompt: {current['prompt']}\nChecklist:\n{numbered}"
+    try:
+        images = [p for p in current.get("images", []) if Path(p).is_file()]
+        if not images:
+            raise FileNotFoundError("the round has no image file to show")
+        blocks = [image_block(p) for p in images[:VISION_MAX_IMAGES]]
+        out: Any = ask(
+            chat_model(vlm),
+            judged_schema(len(items)),
+            [
+                SystemMessage(content=VISION_SYSTEM),
+                HumanMessage(content=[{"type": "text", "text": text}, *blocks]),
+            ],
+        )
+    except Exception as exc:  # a server error, a timeout, bad JSON: degrade, never crash
+        detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+        errors.append(
+            {
+                "node": "evaluate",
+                "message": f"vision judge {vlm} failed ({detail}); text judge used",
+            }
+        )
+        return None
+    return [
+        {"item": item, "passed": v.passed, "reason": v.reason.strip()}
+        for item, v in zip(items, out.verdicts, strict=True)
+    ]
 
 
 def stalled(rounds: list[dict[str, Any]]) -> bool:

@@ -44,6 +44,8 @@ def render(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         "palette": list(plan.get("palette", [])),
         "layout": list(plan.get("layout", [])),
         "text_to_render": plan.get("text_to_render", ""),
+        "steps": ctx.steps,
+        "guidance": ctx.guidance,
     }
     renderer = get_renderer(ctx.renderer)
     emit("render", f"rendering round {number} with {renderer.name}", round=number)

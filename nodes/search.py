@@ -1,7 +1,9 @@
 """search: answer a factual or changing gap from a search provider, citing its sources.
 
 The provider returns passages; the model reads them (as quoted data, never as
-instructions) and states the answer they support, or says they do not answer it.
+instructions) and states the answer they support, or says they do not answer it. Web
+results (Tavily) cite their URLs; for gaps of kind `reference` the provider's image results
+are kept as candidate reference images: evidence whose quote starts with `[reference image]`.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from pydantic import BaseModel, Field
 
 from nodes.context import Context, chat_model, context_of, emit
 from nodes.state import Answer, GapTask, unresolved
-from tools.search import get_search
+from tools.search import find, get_search
 from tools.structured import StructuredOutputError, ask
 
 MIN_SCORE = 0.25  # cosine similarity below which a passage is not about the question
+REFERENCE_IMAGE = "[reference image]"
 
 
 class Found(BaseModel):
@@ -44,14 +47,20 @@ def search(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = context_of(runtime)
     gap = task["gap"]
     if ctx.search.strip() in ("", "none"):
-        why = "no search provider configured (use --search local:DIR)"
+        why = "no search provider configured (use --search tavily or local:DIR)"
         return {"answers": [unresolved(gap, why, guess=True)]}
     emit("search", f"searching: {gap['question']}", gap_id=gap["id"])
+    want_images = gap.get("kind") == "reference"
     try:
-        passages = [p for p in get_search(ctx.search).search(gap["question"], k=4)]
+        provider = get_search(ctx.search)
+        found = find(
+            provider, gap["question"], k=5 if provider.name == "tavily" else 4, images=want_images
+        )
     except Exception as exc:  # a provider failure leaves the gap unresolved, the run goes on
-        return {"answers": [unresolved(gap, f"search failed: {exc}", guess=True)]}
-    passages = [p for p in passages if p["score"] >= MIN_SCORE]
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return {"answers": [unresolved(gap, f"search failed: {message}", guess=True)]}
+    floor = float(getattr(provider, "min_score", MIN_SCORE))
+    passages = [p for p in found["passages"] if p["score"] >= floor][:8]
     if not passages:
         return {"answers": [unresolved(gap, "search found nothing relevant", guess=True)]}
     listing = "\n".join(
@@ -87,4 +96,10 @@ def search(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
         "detail": "",
         "note": f"from {ctx.search}, cited passage {chosen['source']}",
     }
+    if found["images"]:
+        result["evidence"] += [
+            {"source": image["url"], "quote": f"{REFERENCE_IMAGE} {image['description']}".strip()}
+            for image in found["images"][:4]
+        ]
+        result["note"] += f"; {len(found['images'][:4])} candidate reference image(s)"
     return {"answers": [result]}

@@ -29,6 +29,8 @@ class RenderJob(TypedDict, total=False):
     palette: list[str]  # colour names or #rrggbb
     layout: list[LayoutBox]
     text_to_render: str  # exact text that must appear in the image ("" for none)
+    steps: int  # diffusion steps (0 or absent: the model's default)
+    guidance: float  # guidance scale (0 or absent: the model's default)
 
 
 class RenderResult(TypedDict):

@@ -1,11 +1,11 @@
 """Renderer specs: which strings name a renderer, and one renderer instance per spec.
 
-Accepted now:
+Accepted:
 - `sketch`: the embedded pictogram storyboard (renderers/sketch.py).
+- `diffusers:PATH_OR_HUB_ID`: a diffusers text-to-image pipeline (renderers/diffusers_renderer.py).
+- `openai:MODEL`: the OpenAI Images API or a compatible endpoint (renderers/openai_images.py).
 - `py:package.module:attribute`: a plugin hook for custom generators; the attribute is a
   Renderer class, a zero-argument factory returning a Renderer, or a Renderer instance.
-
-`diffusers:...` and `openai:...` are planned and rejected with a clear message for now.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from typing import Any, TypeGuard
 from renderers.base import Renderer
 from tools.errors import SpecError
 
-ACCEPTED = "accepted renderer specs: 'sketch', 'py:package.module:attribute'"
-_PLANNED = ("diffusers", "openai")
+ACCEPTED = (
+    "accepted renderer specs: 'sketch', 'diffusers:PATH_OR_HUB_ID', 'openai:MODEL', "
+    "'py:package.module:attribute'"
+)
 _DOTTED = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
 _PY_SPEC = re.compile(rf"^py:(?P<module>{_DOTTED}):(?P<attr>{_DOTTED})$")
 
@@ -28,9 +30,6 @@ _renderers: dict[str, Renderer] = {}
 
 
 def _reject(spec: str) -> SpecError:
-    kind = spec.split(":", 1)[0].strip().lower()
-    if kind in _PLANNED:
-        return SpecError(f"renderer spec {spec!r}: '{kind}:' is not supported yet; {ACCEPTED}")
     return SpecError(f"unknown renderer spec {spec!r}; {ACCEPTED}")
 
 
@@ -74,6 +73,16 @@ def validate_renderer_spec(spec: str) -> None:
     spec = spec.strip()
     if spec == "sketch":
         return
+    if spec.startswith("diffusers:"):
+        from renderers.diffusers_renderer import parse_source
+
+        parse_source(spec[len("diffusers:") :])
+        return
+    if spec.startswith("openai:"):
+        from renderers.openai_images import validate_openai_images
+
+        validate_openai_images(spec[len("openai:") :])
+        return
     if spec.startswith("py:"):
         obj = _resolve_attr(spec)
         if not (_is_renderer(obj) or callable(obj)):
@@ -90,6 +99,14 @@ def _build(spec: str) -> Renderer:
         from renderers.sketch import SketchRenderer
 
         return SketchRenderer()
+    if spec.startswith("diffusers:"):
+        from renderers.diffusers_renderer import DiffusersRenderer
+
+        return DiffusersRenderer(spec[len("diffusers:") :])
+    if spec.startswith("openai:"):
+        from renderers.openai_images import OpenAIImagesRenderer
+
+        return OpenAIImagesRenderer(spec[len("openai:") :])
     if spec.startswith("py:"):
         obj = _resolve_attr(spec)
         if _is_renderer(obj):

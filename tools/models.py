@@ -1,13 +1,18 @@
 """Chat model specs: `local`, `openai:MODEL`, `scripted:FILE.json`, resolved to LangChain models.
 
 One model object per spec per process. Validation is cheap and loads nothing.
+`openai:MODEL` is langchain-openai's ChatOpenAI: OPENAI_API_KEY, OPENAI_BASE_URL (vLLM,
+Ollama, LM Studio, llama.cpp servers), IMAGE_AGENT_OPENAI_TIMEOUT (seconds per request, 120)
+and IMAGE_AGENT_OPENAI_RETRIES (2). The judge (`--vlm`) must see images: `local` is refused.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
@@ -20,6 +25,11 @@ _models: dict[str, BaseChatModel] = {}
 
 def validate_model_spec(spec: str, role: str = "llm") -> None:
     spec = spec.strip()
+    if spec == "local" and role == "vlm":
+        raise SpecError(
+            "--vlm local: the embedded model cannot see images; use --vlm openai:MODEL "
+            "(a vision model), or leave --vlm out for text-only checks"
+        )
     if spec == "local":
         return
     if spec.startswith("openai:") and spec[len("openai:") :].strip():
@@ -39,11 +49,15 @@ def validate_model_spec(spec: str, role: str = "llm") -> None:
 
 def get_chat_model(spec: str) -> BaseChatModel:
     spec = spec.strip()
+    key = spec
+    if spec.startswith("openai:"):  # another endpoint or key gets its own client
+        account = f"{os.environ.get('OPENAI_BASE_URL', '')}|{os.environ.get('OPENAI_API_KEY', '')}"
+        key = f"{spec}|{hashlib.sha256(account.encode('utf-8')).hexdigest()}"
     with _lock:
-        model = _models.get(spec)
+        model = _models.get(key)
         if model is None:
             model = _build(spec)
-            _models[spec] = model
+            _models[key] = model
         return model
 
 
@@ -57,12 +71,28 @@ def _build(spec: str) -> BaseChatModel:
         from tools.scripted import ScriptedChatModel
 
         return ScriptedChatModel.from_file(Path(spec[len("scripted:") :]).expanduser())
-    from langchain_openai import ChatOpenAI
-
-    return ChatOpenAI(
+    return _openai_class()(
         model=spec[len("openai:") :],
         temperature=0,
-        timeout=120,
-        max_retries=2,
-        api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",  # type: ignore[arg-type]
+        timeout=float(os.environ.get("IMAGE_AGENT_OPENAI_TIMEOUT", "120")),
+        max_retries=int(os.environ.get("IMAGE_AGENT_OPENAI_RETRIES", "2")),
+        api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
     )
+
+
+def _openai_class() -> Any:
+    """ChatOpenAI whose structured output is a plain `response_format` json_schema dict.
+
+    ChatOpenAI's own json_schema path validates the reply inside the SDK and raises on a
+    reply that breaks the schema, before `tools.structured.ask` can repair or retry it; a
+    dict response_format returns the raw reply, and every server (vLLM, Ollama, llama.cpp)
+    gets the same request shape as the embedded model.
+    """
+    from langchain_openai import ChatOpenAI
+
+    from tools.chat_messages import JsonSchemaStructuredOutput
+
+    class OpenAIChatModel(JsonSchemaStructuredOutput, ChatOpenAI):  # type: ignore[misc]
+        pass
+
+    return OpenAIChatModel

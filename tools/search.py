@@ -1,8 +1,11 @@
 """Search providers behind one small interface, chosen by a spec string.
 
-Specs: `none` (no search) and `local:DIR` (a folder of `.md` / `.txt` documents, searched by
-embedding similarity). `validate_search_spec` checks a spec cheaply (it loads nothing);
-`get_search` returns one provider per spec per process.
+Specs: `none` (no search), `local:DIR` (a folder of `.md` / `.txt` documents, searched by
+embedding similarity), `tavily` (web search, tools/tavily_search.py) and `auto`: `tavily`
+when TAVILY_API_KEY is set, else `local:$IMAGE_AGENT_CORPUS` when that is set, else `none`.
+`validate_search_spec` checks a spec cheaply (it loads nothing); `get_search` returns one
+provider per spec per process; `find()` asks any provider for passages (and image URLs
+where the provider has them).
 
 The local corpus is chunked by markdown headings and blank-line paragraphs, embedded, and
 kept in a FAISS inner-product index cached under `data_dir()/corpus/<sha256 of the folder's
@@ -34,8 +37,12 @@ __all__ = [
     "LocalCorpusSearch",
     "NoSearch",
     "Passage",
+    "SearchError",
     "SearchProvider",
+    "SearchResult",
+    "find",
     "get_search",
+    "resolve_search_spec",
     "validate_search_spec",
 ]
 
@@ -45,7 +52,7 @@ SUFFIXES = frozenset({".md", ".txt"})
 MIN_CHARS = 80
 MAX_CHARS = 600
 _CACHE_VERSION = 1
-_ACCEPTED = "accepted forms: none, local:DIR"
+_ACCEPTED = "accepted forms: auto, none, local:DIR, tavily"
 
 
 class Passage(TypedDict):
@@ -56,11 +63,31 @@ class Passage(TypedDict):
     score: float  # cosine similarity to the query (higher is closer)
 
 
+class SearchResult(TypedDict):
+    passages: list[Passage]
+    images: list[dict[str, str]]  # candidate reference images: {url, description}
+
+
+class SearchError(RuntimeError):
+    """A search service failed (after its retries); the message is one line."""
+
+
 @runtime_checkable
 class SearchProvider(Protocol):
     name: str
 
     def search(self, query: str, k: int = 4) -> list[Passage]: ...
+
+
+def find(
+    provider: SearchProvider, question: str, k: int = 4, *, images: bool = False
+) -> SearchResult:
+    """Passages for `question` and, where the provider returns them, image URLs."""
+    finder = getattr(provider, "find", None)
+    if callable(finder):
+        result: SearchResult = finder(question, k, images=images)
+        return result
+    return {"passages": provider.search(question, k), "images": []}
 
 
 class NoSearch:
@@ -306,11 +333,24 @@ class LocalCorpusSearch:
 # -------------------------------------------------------------------- specs
 
 
-def _parse(spec: str) -> tuple[str, Path | None]:
-    """('none', None) or ('local', absolute dir); raises SpecError."""
+def resolve_search_spec(spec: str) -> str:
+    """`auto` -> `tavily` (TAVILY_API_KEY set), `local:$IMAGE_AGENT_CORPUS`, or `none`."""
     text = (spec or "").strip()
+    if text.lower() != "auto":
+        return text
+    if os.environ.get("TAVILY_API_KEY", "").strip():
+        return "tavily"
+    corpus = os.environ.get("IMAGE_AGENT_CORPUS", "").strip()
+    return f"local:{corpus}" if corpus else "none"
+
+
+def _parse(spec: str) -> tuple[str, Path | None]:
+    """('none' | 'tavily', None) or ('local', absolute dir); raises SpecError."""
+    text = resolve_search_spec(spec)
     if text.lower() == "none":
         return "none", None
+    if text.lower() == "tavily":
+        return "tavily", None
     kind, sep, rest = text.partition(":")
     if kind.lower() != "local" or not sep:
         raise SpecError(f"unknown search spec {spec!r} ({_ACCEPTED})")
@@ -327,7 +367,8 @@ def _parse(spec: str) -> tuple[str, Path | None]:
 
 
 def validate_search_spec(spec: str) -> None:
-    """Raise SpecError (one line) unless `spec` is `none` or `local:DIR` with documents."""
+    """Raise SpecError (one line) unless `spec` is `auto`, `none`, `tavily` or `local:DIR`
+    with documents (TAVILY_API_KEY is optional: without it Tavily's keyless mode is used)."""
     _parse(spec)
 
 
@@ -339,9 +380,19 @@ def get_search(spec: str) -> SearchProvider:
     """The provider for `spec`, one per spec per process (the index loads on first search)."""
     kind, directory = _parse(spec)
     key = (kind, str(directory or ""))
+    if kind == "tavily":  # a changed key or endpoint gets its own client
+        account = os.environ.get("TAVILY_API_KEY", "") + "|" + os.environ.get("TAVILY_BASE_URL", "")
+        key = (kind, hashlib.sha256(account.encode("utf-8")).hexdigest())
     with _providers_lock:
         provider = _providers.get(key)
         if provider is None:
-            provider = NoSearch() if directory is None else LocalCorpusSearch(directory)
+            if kind == "tavily":
+                from tools.tavily_search import TavilySearch
+
+                provider = TavilySearch()
+            elif directory is None:
+                provider = NoSearch()
+            else:
+                provider = LocalCorpusSearch(directory)
             _providers[key] = provider
         return provider

@@ -69,7 +69,11 @@ def test_sketch_instance_shared_across_threads() -> None:
 @pytest.mark.parametrize(
     "spec", ["", "sketchy", "local", "openai:gpt-image-1", "diffusers:/models/sd", "py:", "dall-e"]
 )
-def test_unknown_specs_raise_one_line_spec_error(spec: str) -> None:
+def test_unknown_specs_raise_one_line_spec_error(
+    spec: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_IMAGES_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
     with pytest.raises(SpecError) as info:
         validate_renderer_spec(spec)
     message = str(info.value)
@@ -82,8 +86,8 @@ def test_unknown_specs_raise_one_line_spec_error(spec: str) -> None:
 def test_unknown_spec_lists_accepted_forms() -> None:
     with pytest.raises(SpecError, match=r"'sketch'.*'py:package\.module:attribute'"):
         validate_renderer_spec("nope")
-    with pytest.raises(SpecError, match="not supported yet"):
-        validate_renderer_spec("openai:gpt-image-1")
+    with pytest.raises(SpecError, match=r"'diffusers:PATH_OR_HUB_ID'.*'openai:MODEL'"):
+        validate_renderer_spec("nope")
 
 
 @pytest.mark.parametrize("attr", ["EchoRenderer", "make_echo"])
