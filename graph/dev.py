@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import importlib.util
 import os
 import re
 import signal
@@ -180,6 +181,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=4, help="runs that may execute at once")
     parser.add_argument("--no-reload", action="store_true", help="no hot reload on code edits")
     args = parser.parse_args(argv)
+    if importlib.util.find_spec("langgraph_api") is None:
+        print(
+            "langgraph dev needs the server extra: pip install -e '.[server]' (or: make dev)",
+            file=sys.stderr,
+        )
+        return 2
     print(f"starting langgraph dev (offline) on {args.host}:{args.port} ...", file=sys.stderr)
     try:
         server = start(

@@ -89,16 +89,21 @@ def merge_rounds(
     return [merged[key] for key in sorted(merged)]
 
 
+# Field descriptions show in LangGraph Studio's input form and in the server's schemas.
 class InputState(TypedDict, total=False):
-    request: str  # the user's words
-    user_id: str  # whose memory to use (default: Context.user_id)
+    request: Annotated[str, Field(description="What the image should show, in the user's words.")]
+    user_id: Annotated[
+        str, Field(description="Whose memory to use (default: the context's user_id).")
+    ]
 
 
 class OutputState(TypedDict, total=False):
-    images: list[str]
-    report: str
-    final_prompt: str
-    checklist: list[Verdict]
+    images: Annotated[list[str], Field(description="Paths of the kept round's images.")]
+    report: Annotated[str, Field(description="Path of the run's report.md.")]
+    final_prompt: Annotated[str, Field(description="The explicit prompt that was rendered.")]
+    checklist: Annotated[
+        list[Verdict], Field(description="Each checklist item of the kept round and its verdict.")
+    ]
 
 
 class State(InputState, OutputState, total=False):

@@ -138,6 +138,8 @@ def test_schemas_context_form_and_narrow_io(env: Env) -> None:
     assert all(prop.get("description") for prop in context.values()), context
     assert set(schemas["input_schema"]["properties"]) == {"request", "user_id"}
     assert set(schemas["output_schema"]["properties"]) == OUTPUT_KEYS
+    for io in ("input_schema", "output_schema"):
+        assert all(p.get("description") for p in schemas[io]["properties"].values()), io
 
 
 def test_runs_wait_returns_the_output_schema(env: Env) -> None:

@@ -146,7 +146,9 @@ def test_create_agent_example(
 ) -> None:
     monkeypatch.setenv("IMAGE_AGENT_LLM", script())
     monkeypatch.setenv("IMAGE_AGENT_RENDERER", RENDERER)
-    model = f"scripted:{REPO / 'examples' / 'scripted_parent.json'}"
+    parent = tmp_path / "scripted_parent.json"  # a copy: the call log is written beside it
+    parent.write_text((REPO / "examples" / "scripted_parent.json").read_text())
+    model = f"scripted:{parent}"
     assert load_example("create_agent_app").main(["--model", model, "a poster about gravity"]) == 0
     captured = capsys.readouterr()
     assert captured.out.startswith("Done: your poster is ready")
