@@ -7,34 +7,25 @@ when TAVILY_API_KEY is set, else `local:$IMAGE_AGENT_CORPUS` when that is set, e
 provider per spec per process; `find()` asks any provider for passages (and image URLs
 where the provider has them).
 
-The local corpus is chunked by markdown headings and blank-line paragraphs, embedded, and
-kept in a FAISS inner-product index cached under `data_dir()/corpus/<sha256 of the folder's
-absolute path>/` with a manifest of the files' content hashes. The cache is reused while the
-manifest matches; any change to the files (checked by their size and mtime on every search,
-then by content hash) rebuilds it, so results are never stale.
+The local corpus (tools/corpus_search.py) is chunked here by markdown headings and
+blank-line paragraphs; its index is cached in the data dir and refreshed incrementally
+(only new or edited files are embedded again).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Protocol, TypedDict, runtime_checkable
+from typing import Protocol, TypedDict, runtime_checkable
 
-import faiss
-import numpy as np
-
-from tools.embeddings import DIMS, embed
 from tools.errors import SpecError
-from tools.paths import data_dir, sha256_file
 
 __all__ = [
-    "LocalCorpusSearch",
     "NoSearch",
     "Passage",
     "SearchError",
@@ -51,7 +42,6 @@ logger = logging.getLogger(__name__)
 SUFFIXES = frozenset({".md", ".txt"})
 MIN_CHARS = 80
 MAX_CHARS = 600
-_CACHE_VERSION = 1
 _ACCEPTED = "accepted forms: auto, none, local:DIR, tavily"
 
 
@@ -194,7 +184,7 @@ def chunk_text(text: str, markdown: bool = True) -> list[str]:
 # -------------------------------------------------------------------- local corpus
 
 
-def _corpus_files(root: Path) -> Iterator[Path]:
+def corpus_files(root: Path) -> Iterator[Path]:
     """The corpus's .md / .txt files, hidden folders and files skipped, in a stable order."""
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -203,131 +193,6 @@ def _corpus_files(root: Path) -> Iterator[Path]:
                 path = Path(dirpath) / name
                 if path.is_file():
                     yield path
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
-class LocalCorpusSearch:
-    """Embedding search over a folder of .md / .txt files, with an on-disk index cache."""
-
-    def __init__(self, directory: Path | str) -> None:
-        self.root = Path(directory).expanduser().resolve()
-        self.name = "local"
-        key = hashlib.sha256(str(self.root).encode("utf-8")).hexdigest()
-        self.cache_dir = data_dir() / "corpus" / key
-        self._lock = threading.Lock()
-        self._index: Any = None
-        self._sources: list[str] = []
-        self._texts: list[str] = []
-        self._stats: dict[str, tuple[int, int]] | None = None
-
-    def __repr__(self) -> str:
-        return f"LocalCorpusSearch({str(self.root)!r})"
-
-    # ---- files and cache
-
-    def _stat_files(self) -> dict[str, tuple[int, int]]:
-        stats: dict[str, tuple[int, int]] = {}
-        for path in _corpus_files(self.root):
-            info = path.stat()
-            stats[path.relative_to(self.root).as_posix()] = (info.st_mtime_ns, info.st_size)
-        return stats
-
-    def _manifest(self, files: list[str]) -> dict[str, Any]:
-        return {
-            "version": _CACHE_VERSION,
-            "root": str(self.root),
-            "chunk_chars": [MIN_CHARS, MAX_CHARS],
-            "dims": DIMS,
-            "files": {rel: sha256_file(self.root / rel) for rel in files},
-        }
-
-    def _load_cache(self, manifest: dict[str, Any]) -> bool:
-        try:
-            stored = json.loads((self.cache_dir / "manifest.json").read_text("utf-8"))
-            if stored != manifest:
-                return False
-            chunks = json.loads((self.cache_dir / "chunks.json").read_text("utf-8"))
-            index = faiss.read_index(str(self.cache_dir / "index.faiss"))
-            if index.ntotal != len(chunks) or index.d != DIMS:
-                raise ValueError("index and chunks disagree")
-        except FileNotFoundError:
-            return False
-        except Exception as exc:
-            logger.warning("corpus cache %s is unreadable (%s); rebuilding", self.cache_dir, exc)
-            return False
-        self._index = index
-        self._sources = [str(chunk["source"]) for chunk in chunks]
-        self._texts = [str(chunk["text"]) for chunk in chunks]
-        return True
-
-    def _build(self, manifest: dict[str, Any]) -> None:
-        sources: list[str] = []
-        texts: list[str] = []
-        for rel in manifest["files"]:
-            path = self.root / rel
-            text = path.read_text("utf-8", errors="replace")
-            markdown = path.suffix.lower() == ".md"
-            for number, chunk in enumerate(chunk_text(text, markdown), start=1):
-                sources.append(f"{rel}#{number}")
-                texts.append(chunk)
-        index = faiss.IndexFlatIP(DIMS)
-        if texts:
-            index.add(np.ascontiguousarray(embed(texts), dtype=np.float32))
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
-        chunks = [{"source": s, "text": t} for s, t in zip(sources, texts, strict=True)]
-        _write_atomic(
-            self.cache_dir / "chunks.json", json.dumps(chunks, ensure_ascii=False).encode("utf-8")
-        )
-        tmp = self.cache_dir / f"index.faiss.{os.getpid()}.tmp"
-        faiss.write_index(index, str(tmp))
-        os.replace(tmp, self.cache_dir / "index.faiss")
-        # The manifest goes last: a build cut short leaves a manifest that does not match.
-        _write_atomic(
-            self.cache_dir / "manifest.json",
-            json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8"),
-        )
-        self._index, self._sources, self._texts = index, sources, texts
-        logger.info(
-            "indexed %d passages from %d files in %s", len(texts), len(manifest["files"]), self.root
-        )
-
-    def _ensure_fresh(self) -> None:
-        """Load or rebuild the index when it was never loaded or the files changed."""
-        stats = self._stat_files()
-        if self._index is not None and stats == self._stats:
-            return
-        manifest = self._manifest(sorted(stats))
-        if not self._load_cache(manifest):
-            self._build(manifest)
-        self._stats = stats
-
-    def load(self) -> None:
-        """Open (or build) the index now instead of on the first search."""
-        with self._lock:
-            self._ensure_fresh()
-
-    # ---- search
-
-    def search(self, query: str, k: int = 4) -> list[Passage]:
-        if k <= 0 or not query.strip():
-            return []
-        with self._lock:
-            self._ensure_fresh()
-            index, sources, texts = self._index, self._sources, self._texts
-        if not texts:
-            return []
-        vector = embed([query])
-        scores, ids = index.search(vector, min(k, len(texts)))
-        return [
-            Passage(source=sources[i], quote=texts[i][:MAX_CHARS], score=float(score))
-            for score, i in zip(scores[0].tolist(), ids[0].tolist(), strict=True)
-            if i >= 0
-        ]
 
 
 # -------------------------------------------------------------------- specs
@@ -361,7 +226,7 @@ def _parse(spec: str) -> tuple[str, Path | None]:
         raise SpecError(f"search folder {str(directory)!r} does not exist (from {spec!r})")
     if not directory.is_dir():
         raise SpecError(f"search folder {str(directory)!r} is not a folder (from {spec!r})")
-    if next(_corpus_files(directory), None) is None:
+    if next(corpus_files(directory), None) is None:
         raise SpecError(f"search folder {str(directory)!r} holds no .md or .txt files")
     return "local", directory
 
@@ -393,6 +258,8 @@ def get_search(spec: str) -> SearchProvider:
             elif directory is None:
                 provider = NoSearch()
             else:
+                from tools.corpus_search import LocalCorpusSearch
+
                 provider = LocalCorpusSearch(directory)
             _providers[key] = provider
         return provider

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
 import pytest
 
+from tools.corpus_search import LocalCorpusSearch
 from tools.errors import SpecError, UserError
 from tools.search import (
     MAX_CHARS,
-    LocalCorpusSearch,
     NoSearch,
     SearchProvider,
     chunk_text,
@@ -80,7 +81,7 @@ def test_cache_is_reused_on_second_open(corpus: Path) -> None:
     first = LocalCorpusSearch(corpus)
     first.search("tulips")
     before = _cache_files(first)
-    assert set(before) == {"chunks.json", "index.faiss", "manifest.json"}
+    assert set(before) == {".lock", "chunks.json", "vectors.npy", "manifest.json"}
 
     second = LocalCorpusSearch(corpus)
     assert second.cache_dir == first.cache_dir
@@ -111,7 +112,7 @@ def test_editing_a_file_changes_results(corpus: Path) -> None:
 def test_corrupt_cache_is_rebuilt(corpus: Path) -> None:
     first = LocalCorpusSearch(corpus)
     first.load()
-    (first.cache_dir / "index.faiss").write_bytes(b"garbage")
+    (first.cache_dir / "vectors.npy").write_bytes(b"garbage")
     hits = LocalCorpusSearch(corpus).search("Dutch tulip mania", k=1)
     assert hits[0]["source"] == "tulips.md#1"
 
@@ -135,7 +136,7 @@ def test_k_and_empty_query(corpus: Path) -> None:
     search = LocalCorpusSearch(corpus)
     assert search.search("", k=3) == []
     assert search.search("tulip", k=0) == []
-    assert len(search.search("tulip", k=100)) == len(search._texts)
+    assert len(search.search("tulip", k=100)) == len(search._chunks)
 
 
 def test_validate_search_spec(tmp_path: Path, corpus: Path) -> None:
@@ -187,3 +188,30 @@ def test_get_search_one_per_spec(corpus: Path) -> None:
     assert len({id(p) for p in found}) == 1
     assert get_search(f"local:{corpus}/") is found[0]
     assert isinstance(found[0], SearchProvider)
+
+
+def test_only_changed_files_are_embedded_again(corpus: Path) -> None:
+    search = LocalCorpusSearch(corpus)
+    search.load()
+    assert search.last_refresh["reused_files"] == 0
+    assert len(search.last_refresh["embedded_files"]) == 3
+
+    fresh = LocalCorpusSearch(corpus)  # another process: reuses the cache, embeds nothing
+    fresh.load()
+    assert fresh.last_refresh["embedded_files"] == [] and fresh.last_refresh["reused_files"] == 3
+
+    tulips = corpus / "tulips.md"
+    tulips.write_text(tulips.read_text("utf-8") + "\nTulips came to Holland from Turkey.\n")
+    hits = search.search("where did tulips come from", k=1)
+    assert search.last_refresh["embedded_files"] == ["tulips.md"]
+    assert search.last_refresh["reused_files"] == 2
+    assert "Turkey" in hits[0]["quote"]
+
+    os.utime(corpus / "london.txt")  # touched, same content: hashed, not embedded
+    search.search("clock tower", k=1)
+    assert search.last_refresh["embedded_files"] == []
+
+    (corpus / "london.txt").unlink()
+    hits = search.search("square beneath the clock tower in London", k=3)
+    assert search.last_refresh["removed_files"] == ["london.txt"]
+    assert all(not h["source"].startswith("london.txt") for h in hits)
