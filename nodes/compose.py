@@ -84,14 +84,35 @@ def retain_answers(
 
 
 def _facts(answers: Sequence[Answer]) -> list[str]:
-    lines = []
+    lines: list[str] = []
+    seen: set[str] = set()
     for answer in answers:
-        if not answer.get("answer"):
-            continue
+        if not answer.get("answer") or normalise(answer["answer"]) in seen:
+            continue  # several questions with one answer: say it once
+        seen.add(normalise(answer["answer"]))
         detail = f" ({answer['detail']})" if answer.get("detail") else ""
         guess = " [a guess]" if answer.get("provenance") == "assumed" else ""
         lines.append(f"- {answer['question']} {answer['answer']}{detail}{guess}")
     return lines
+
+
+INVENTED_TEXT = re.compile(
+    r"(?:,\s*|\s+)(?:with\s+)?(?:the\s+)?(?:words?|text|title|caption|slogan)\s+"
+    r"[\"“]([^\"”]*)[\"”](?:\s+in\s+[^,.]*)?",
+    re.I,
+)
+
+
+def drop_invented_text(prompt: str, text: str, request: str) -> str:
+    """Remove quoted text the composer wrote that neither the plan nor the request asks for
+    (small models copy it from the worked example)."""
+
+    def keep(match: re.Match[str]) -> str:
+        quoted = match.group(1).strip().lower()
+        wanted = (text and quoted == text.strip().lower()) or quoted in request.lower()
+        return match.group(0) if wanted else ""
+
+    return INVENTED_TEXT.sub(keep, prompt).strip()
 
 
 def fallback_prompt(plan: dict[str, Any], answers: Sequence[Answer]) -> str:
@@ -131,6 +152,7 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     except StructuredOutputError as exc:
         prompt, negative = fallback_prompt(plan, answers), ""
         errors.append({"node": "compose", "message": f"composer failed, used a template: {exc}"})
+    prompt = drop_invented_text(prompt, text, state["request"])
     if not prompt:
         prompt = fallback_prompt(plan, answers)
     prompt, retention = retain_answers(prompt, answers, text)

@@ -100,7 +100,7 @@ SEARCH_CUES = re.compile(
     r"\b(latest|current|currently|today|today's|tonight|yesterday|tomorrow|"
     r"this (week|weekend|month|year|season)|next week|forecast|weather|price|prices|stock|"
     r"stocks|score|scores|results?|winners?|won|release|released|news|recent|recently|"
-    r"now|live|upcoming)\b",
+    r"right now|upcoming)\b",
     re.I,
 )
 IMPLICIT_CUES = re.compile(

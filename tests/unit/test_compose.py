@@ -29,3 +29,16 @@ def test_retention_match_ignores_order_and_joining_words() -> None:
         "",
     )
     assert prompt.endswith("golden eagle") and checks[0]["repaired"]
+
+
+def test_text_nobody_asked_for_is_dropped() -> None:
+    from nodes.compose import drop_invented_text
+
+    prompt = 'A fox in the snow, red lanterns, the words "Happy Mid-Autumn" in bold gold letters'
+    assert (
+        drop_invented_text(prompt, "", "same fox, now at night")
+        == "A fox in the snow, red lanterns"
+    )
+    kept = 'A card, with the words "Buon Natale" in red'
+    assert drop_invented_text(kept, "Buon Natale", "a card") == kept
+    assert drop_invented_text(kept, "", 'a card saying "Buon Natale"') == kept
