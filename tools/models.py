@@ -2,8 +2,9 @@
 
 One model object per spec per process. Validation is cheap and loads nothing.
 `openai:MODEL` is langchain-openai's ChatOpenAI: OPENAI_API_KEY, OPENAI_BASE_URL (vLLM,
-Ollama, LM Studio, llama.cpp servers), IMAGE_AGENT_OPENAI_TIMEOUT (seconds per request, 120)
-and IMAGE_AGENT_OPENAI_RETRIES (2). The judge (`--vlm`) must see images: `local` is refused.
+Ollama, LM Studio, llama.cpp servers), IMAGE_AGENT_OPENAI_TIMEOUT (seconds per request, 120),
+IMAGE_AGENT_OPENAI_RETRIES (2) and IMAGE_AGENT_OPENAI_MAX_TOKENS (2048: a bound on each reply,
+so a server whose grammar lets the model ramble cannot run to its context length). The judge (`--vlm`) must see images: `local` is refused.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ def _build(spec: str) -> BaseChatModel:
         temperature=0,
         timeout=float(os.environ.get("IMAGE_AGENT_OPENAI_TIMEOUT", "120")),
         max_retries=int(os.environ.get("IMAGE_AGENT_OPENAI_RETRIES", "2")),
+        max_tokens=int(os.environ.get("IMAGE_AGENT_OPENAI_MAX_TOKENS", "2048")),
         api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
     )
 
