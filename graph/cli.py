@@ -39,9 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--user", help="user id whose memory to use (default: default)")
     run.add_argument("--thread", help="conversation id this turn belongs to")
     run.add_argument("--llm", help="planner/reasoner model spec (local, openai:MODEL)")
-    run.add_argument("--vlm", help="judge model spec (default: the --llm, text-only)")
-    run.add_argument("--search", help="search spec (none, local:DIR)")
-    run.add_argument("--renderer", help="renderer spec (sketch, py:module:attr)")
+    run.add_argument("--vlm", help="vision judge (openai:MODEL); default: the --llm judges as text")
+    run.add_argument("--search", help="search spec (auto, tavily, local:DIR, none)")
+    run.add_argument(
+        "--renderer",
+        help="renderer spec (sketch, diffusers:PATH_OR_HUB_ID, openai:gpt-image-1, py:module:attr)",
+    )
     run.add_argument("--max-rounds", type=int, help="render attempts in all (default 3)")
     run.add_argument("--out", help="output folder (default ./outputs)")
     run.add_argument("--no-input", action="store_true", help="never ask; take best guesses")
