@@ -129,7 +129,13 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     number = len(state.get("rounds", [])) + 1
     emit("compose", f"composing the prompt (round {number})", round=number)
     lines = [f"Request: {state['request']}", "Facts:", *(_facts(answers) or ["- none needed"])]
-    memory = [str(m.get("fact", "")) for m in state.get("memory", []) if m.get("fact")]
+    # Standing preferences apply to every image; pets, family and identity only come in
+    # through a memory gap (recall) when the request refers to them.
+    memory = [
+        str(m["fact"])
+        for m in state.get("memory", [])
+        if m.get("fact") and m.get("kind") in ("preference", "avoid")
+    ]
     if memory:
         lines.append("About the user: " + "; ".join(memory[:6]))
     lines.append(

@@ -260,3 +260,23 @@ def test_bad_user_ids_are_rejected_by_the_graph(
     store = FaissStore(tmp_path / "mem")
     with pytest.raises(ValueError, match="user id"):
         turn(store, ctx_for(script(), tmp_path), "a cat", user, "r1")
+
+
+def test_compose_uses_standing_preferences_not_every_fact(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    store = FaissStore(tmp_path / "mem")
+    store.put(
+        ("users", "ana", "profile"),
+        "pet:dog",
+        {"fact": "The user's dog Rufus is a white poodle", "kind": "pet"},
+    )
+    store.put(
+        ("users", "ana", "profile"),
+        "preference:art-style",
+        {"fact": "The user likes watercolour", "kind": "preference"},
+    )
+    spec = script(first=[{"schema": "PlanDraft", "response": plan_with([])}])
+    turn(store, ctx_for(spec, tmp_path), "A sailboat on a lake", "ana", "r1")
+    composed = [c for c in calls(spec) if c["schema"] == "Composed"][0]["text"]
+    assert "watercolour" in composed and "poodle" not in composed
