@@ -278,5 +278,5 @@ def test_compose_uses_standing_preferences_not_every_fact(
     )
     spec = script(first=[{"schema": "PlanDraft", "response": plan_with([])}])
     turn(store, ctx_for(spec, tmp_path), "A sailboat on a lake", "ana", "r1")
-    composed = [c for c in calls(spec) if c["schema"] == "Composed"][0]["text"]
+    composed = next(c for c in calls(spec) if c["schema"] == "Composed")["text"]
     assert "watercolour" in composed and "poodle" not in composed
