@@ -100,4 +100,4 @@ def test_full_run_on_embedded_models(shared_home: Path, tmp_path: Path) -> None:
     assert "route **reason**" in report and "| item | verdict | reason |" in report
     assert "context-level" in report
     assert context["summary"]["run_id"] == info["run_id"]
-    assert info["model_calls"]["total"] >= 4
+    assert info["model_calls"]["total"] >= 3  # plan, reason, compose (+ judge when needed)
