@@ -18,6 +18,8 @@ from typing import Any
 
 from rich.console import Console
 
+from graph.bench import add_parser as add_bench_parser
+from graph.bench import cmd_bench
 from graph.memory_cli import add_parser as add_memory_parser
 from graph.memory_cli import cmd_memory
 from nodes.context import Context
@@ -57,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     runs = sub.add_parser("runs", help="list recent runs with their status")
     runs.add_argument("--limit", type=int, default=20)
     runs.add_argument("--json", action="store_true", help="print JSON on stdout")
+    add_bench_parser(sub)
     return parser
 
 
@@ -270,7 +273,13 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
     )
     args = _parser().parse_args(argv)
-    handlers = {"run": cmd_run, "resume": cmd_resume, "runs": cmd_runs, "memory": cmd_memory}
+    handlers = {
+        "run": cmd_run,
+        "resume": cmd_resume,
+        "runs": cmd_runs,
+        "memory": cmd_memory,
+        "bench": cmd_bench,
+    }
     try:
         return handlers[args.command](args)
     except UserError as exc:

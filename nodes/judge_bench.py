@@ -1,0 +1,234 @@
+"""The benchmark's judge and its direct-generation baseline (not a graph step).
+
+Context-level (no vision model): each checklist item is judged against the final generation
+context, i.e. the prompt that was rendered and the scene the renderer reports. Code decides
+what it can (exact quoted text, items whose every content word the context names, shared
+with `evaluate`); the text model judges the rest, one item a call, and must quote the words
+of the context that show the item: a pass whose quote the context does not contain, or that
+shares no content word with the item, is not a pass.
+Pixel-level (a vision model): the item and the rendered image go to the vision model.
+WISE: a prompt passes when the context names what its Explanation says the image must show:
+strictly, the prompt must contain a content word of the Explanation that the request itself
+did not say (the context made it explicit), and the judge must quote where it names it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import BaseModel, Field
+
+from nodes.context import chat_model
+from nodes.evaluate import (
+    GENERIC,
+    covered_check,
+    describe_scene,
+    judge_items_vision,
+    quoted_text_check,
+)
+from nodes.state import Verdict
+from renderers.base import RenderJob
+from renderers.registry import get_renderer
+from tools.structured import StructuredOutputError, ask
+
+CONTEXT_LEVEL = "context-level"
+PIXEL_LEVEL = "pixel-level"
+
+_EXTRA_STOP = {
+    "refers",
+    "refer",
+    "should",
+    "must",
+    "depict",
+    "depicts",
+    "depicting",
+    "showing",
+    "image",
+    "like",
+    "such",
+    "so",
+    "not",
+    "rather",
+    "than",
+    "also",
+    "typically",
+    "usually",
+    "often",
+    "would",
+    "will",
+    "into",
+    "their",
+    "they",
+    "them",
+    "his",
+    "her",
+    "these",
+    "those",
+    "other",
+    "some",
+    "very",
+    "more",
+    "most",
+    "any",
+    "all",
+    "each",
+    "when",
+    "while",
+    "where",
+    "what",
+    "how",
+    "why",
+    "because",
+    "due",
+    "known",
+    "famous",
+    "called",
+}
+STOP = GENERIC | _EXTRA_STOP
+
+
+def stems(text: str) -> set[str]:
+    """Lower-case content words, a plural `s` dropped (the same rule as `evaluate`)."""
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("'s", ""))
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words} - STOP
+
+
+class ItemJudged(BaseModel):
+    quote: str = Field(max_length=100, description="words of the context that show it, or ''")
+    passed: bool
+
+
+ITEM_SYSTEM = """You check whether a planned image shows one checklist item.
+You get the prompt the image was made from and the scene that was drawn (a storyboard of
+labelled pictograms). Copy in quote the exact words of the prompt or scene that show the
+item, then passed true only if those words clearly show it. If nothing there says it,
+quote "" and passed false. An item about a specific thing (a name, a number, a colour)
+passes only if that specific thing is written there.
+"""
+
+WISE_SYSTEM = """You check whether an image prompt names what a request really means.
+You get the request, what it refers to (the explanation), and the prompt that was drawn.
+passed is true only if the prompt explicitly names the explanation's key thing or state,
+at its level of detail (a "bald eagle", not "a bird"; "rusted iron", not "old metal").
+Copy in quote the exact words of the prompt that name it, or "" when it does not.
+"""
+
+
+def _context_text(prompt: str, scene: dict[str, Any]) -> str:
+    return f"Prompt: {prompt}\n{describe_scene(scene)}"
+
+
+def _quoted_support(quote: str, context: str, topic: str) -> bool:
+    """The quote is in the context (by content words) and shares a content word with topic."""
+    words = stems(quote)
+    return bool(words) and words <= stems(context) and bool(words & stems(topic))
+
+
+def judge_item_text(item: str, prompt: str, scene: dict[str, Any], judge: str) -> Verdict:
+    decided = quoted_text_check(item, scene) or covered_check(item, scene, prompt)
+    if decided is not None:
+        return {**decided, "reason": f"code: {decided['reason']}"}
+    context = _context_text(prompt, scene)
+    try:
+        out = ask(
+            chat_model(judge),
+            ItemJudged,
+            [
+                SystemMessage(content=ITEM_SYSTEM),
+                HumanMessage(content=f"{context}\nItem: {item}"),
+            ],
+        )
+    except StructuredOutputError as exc:
+        return {"item": item, "passed": False, "reason": f"not judged (judge failed: {exc})"}
+    quote = out.quote.strip()
+    if out.passed and _quoted_support(quote, context, item):
+        return {"item": item, "passed": True, "reason": f"model: {quote!r}"}
+    if out.passed:
+        return {"item": item, "passed": False, "reason": f"model quote unsupported: {quote!r}"}
+    return {"item": item, "passed": False, "reason": "model: not in the context"}
+
+
+def judge_items(
+    items: list[str],
+    prompt: str,
+    scene: dict[str, Any],
+    images: list[str],
+    judge: str,
+    mode: str,
+) -> list[Verdict]:
+    """Every item, judged context-level (text) or pixel-level (vision), never mixed."""
+    if mode == CONTEXT_LEVEL:
+        return [judge_item_text(item, prompt, scene, judge) for item in items]
+    decided = {i: quoted_text_check(item, scene) for i, item in enumerate(items)}
+    open_items = [item for i, item in enumerate(items) if decided[i] is None]
+    errors: list[dict[str, str]] = []
+    judged = judge_items_vision(open_items, {"prompt": prompt, "images": images}, judge, errors)
+    if judged is None:
+        why = errors[-1]["message"] if errors else "vision judge failed"
+        judged = [
+            {"item": item, "passed": False, "reason": f"not judged: {why}"} for item in open_items
+        ]
+    return [decided[i] or judged.pop(0) for i in range(len(items))]
+
+
+def new_words(explanation: str, request: str) -> set[str]:
+    """Content words of the Explanation that the request itself does not say."""
+    return stems(explanation) - stems(request)
+
+
+def judge_wise(
+    request: str,
+    explanation: str,
+    prompt: str,
+    scene: dict[str, Any],
+    images: list[str],
+    judge: str,
+    mode: str,
+) -> Verdict:
+    """Whether the context (or, pixel-level, the image) makes the Explanation explicit."""
+    item = f"Shows: {explanation}"
+    if mode == PIXEL_LEVEL:
+        return judge_items([item], prompt, scene, images, judge, mode)[0]
+    added = new_words(explanation, request) & stems(prompt)
+    if not added:
+        return {"item": item, "passed": False, "reason": "code: the prompt adds no word of it"}
+    message = f"Request: {request}\nExplanation: {explanation}\nPrompt: {prompt}"
+    try:
+        out = ask(
+            chat_model(judge),
+            ItemJudged,
+            [SystemMessage(content=WISE_SYSTEM), HumanMessage(content=message)],
+        )
+    except StructuredOutputError as exc:
+        return {"item": item, "passed": False, "reason": f"not judged (judge failed: {exc})"}
+    quote = out.quote.strip()
+    words = stems(quote)
+    supported = bool(words) and words <= stems(prompt) and bool(words & added)
+    if out.passed and supported:
+        return {"item": item, "passed": True, "reason": f"model: names {quote!r}"}
+    if out.passed:
+        return {"item": item, "passed": False, "reason": f"model quote unsupported: {quote!r}"}
+    return {"item": item, "passed": False, "reason": "model: not named"}
+
+
+def render_direct(
+    request: str, renderer: str, folder: Path, *, width: int, height: int, seed: int
+) -> dict[str, Any]:
+    """The baseline: the raw request rendered as is (no plan, grounding or composing)."""
+    job: RenderJob = {
+        "prompt": request,
+        "negative_prompt": "",
+        "width": width,
+        "height": height,
+        "seed": seed,
+        "n_images": 1,
+        "layout": [],
+        # what a text-to-image model would be asked to write: the request's quoted text
+        "text_to_render": " ".join(re.findall(r"[\"“]([^\"”]+)[\"”]", request)),
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    result = get_renderer(renderer).render(job, folder, "direct")
+    return {"images": [str(Path(p).resolve()) for p in result["images"]], "scene": result["scene"]}
