@@ -109,7 +109,8 @@ def drop_invented_text(prompt: str, text: str, request: str) -> str:
 
     def keep(match: re.Match[str]) -> str:
         quoted = match.group(1).strip().lower()
-        wanted = (text and quoted == text.strip().lower()) or quoted in request.lower()
+        asked = {q.strip().lower() for q in re.findall(r"[\"“]([^\"”]+)[\"”]", request)}
+        wanted = (text and quoted == text.strip().lower()) or quoted in asked
         return match.group(0) if wanted else ""
 
     return INVENTED_TEXT.sub(keep, prompt).strip()

@@ -84,13 +84,26 @@ def topic_key(kind: str, topic: str) -> str:
     return f"{kind}:{name.replace(' ', '-')}"[:64]
 
 
+NOT_A_FACT = re.compile(
+    r"\b(wants?|asks?|asked|requests?|requested|would like|is asking)\b.{0,20}\b(draw|paint|"
+    r"make|create|generate|see|show|render|an? (image|picture|drawing|poster|painting))\b",
+    re.I,
+)
+
+
+def durable(fact: Fact) -> bool:
+    """The extractor sometimes restates the image request as a fact ("The user wants to draw
+    a sailboat"): that is this turn's request, kept in history, not a fact about the user."""
+    return bool(fact.fact.strip()) and not NOT_A_FACT.search(fact.fact)
+
+
 def update_profile(store: BaseStore, user_id: str, facts: list[Fact], run_id: str) -> list[str]:
     """Write facts into the user's profile: same slot -> replaced, same meaning -> merged."""
     namespace = ("users", user_id, "profile")
     written: list[str] = []
     for fact in facts:
         text = fact.fact.strip()
-        if not text:
+        if not durable(fact):
             continue
         key = topic_key(fact.kind, fact.topic)
         duplicates = [

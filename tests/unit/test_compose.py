@@ -42,3 +42,12 @@ def test_text_nobody_asked_for_is_dropped() -> None:
     kept = 'A card, with the words "Buon Natale" in red'
     assert drop_invented_text(kept, "Buon Natale", "a card") == kept
     assert drop_invented_text(kept, "", 'a card saying "Buon Natale"') == kept
+
+
+def test_request_words_in_quotes_are_not_text_unless_quoted_by_the_user() -> None:
+    from nodes.compose import drop_invented_text
+
+    prompt = 'A dog on a beach, the words "My dog on a beach" in blue'
+    assert drop_invented_text(prompt, "", "My dog on a beach, in my usual style") == (
+        "A dog on a beach"
+    )

@@ -280,3 +280,57 @@ def test_compose_uses_standing_preferences_not_every_fact(
     turn(store, ctx_for(spec, tmp_path), "A sailboat on a lake", "ana", "r1")
     composed = next(c for c in calls(spec) if c["schema"] == "Composed")["text"]
     assert "watercolour" in composed and "poodle" not in composed
+
+
+def test_usual_style_comes_from_the_profile_not_from_past_pictures(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    store = FaissStore(tmp_path / "mem")
+    put = store.put
+    put(
+        ("users", "ana", "profile"),
+        "preference:art-style",
+        {"fact": "The user likes watercolour", "topic": "art style", "kind": "preference"},
+    )
+    put(
+        ("users", "ana", "profile"),
+        "pet:dog",
+        {"fact": "The user's dog Rufus is a white poodle", "topic": "dog", "kind": "pet"},
+    )
+    put(
+        ("users", "ana", "history"),
+        "old1",
+        {"request": "Draw a lighthouse", "subject": "a lighthouse", "final_prompt": "A lighthouse"},
+    )
+    gaps = [
+        {
+            "question": "What is the user's usual art style?",
+            "kind": "personal",
+            "best_guess": "illustration",
+        },
+        {
+            "question": "What does the user's dog look like?",
+            "kind": "personal",
+            "best_guess": "a dog",
+        },
+    ]
+    spec = script(
+        first=[
+            {"schema": "PlanDraft", "response": plan_with(gaps)},
+            {
+                "schema": "Facts",
+                "response": facts(
+                    ("object", "The user wants to draw their dog on a beach", "preference")
+                ),
+            },
+        ]
+    )
+    state = turn(
+        store, ctx_for(spec, tmp_path), "My dog on a beach, in my usual style", "ana", "r1"
+    )
+    by_gap = {a["gap_id"]: a for a in state["answers"]}
+    style, dog = by_gap["g1"], by_gap["g2"]
+    assert style["answer"].startswith("The user likes watercolour")
+    assert "poodle" in dog["answer"]
+    assert all("lighthouse" not in a["answer"] for a in state["answers"])
+    assert "preference:object" not in profile(store, "ana")  # the request is not a fact
