@@ -366,11 +366,11 @@ def _pct(value: float | None) -> str:
 
 
 def summarise(
-    config: BenchConfig, results: Sequence[Mapping[str, Any]], total: int
+    config: BenchConfig, results: Sequence[Mapping[str, Any]], total: int, at: str = ""
 ) -> dict[str, Any]:
     sides = ["agent", "baseline"] if config.baseline else ["agent"]
     info: dict[str, Any] = {
-        "meta": {**config.meta(), "commit": commit(), "machine": machine()},
+        "meta": {**config.meta(), "commit": at or commit(), "machine": machine()},
         "cases": len(results),
         "selected": total,
         "date": time.strftime("%Y-%m-%d %H:%M"),
@@ -553,9 +553,9 @@ def chart(config: BenchConfig, info: Mapping[str, Any], path: Path) -> None:
 
 
 def write_summary(
-    config: BenchConfig, results: Sequence[Mapping[str, Any]], total: int
+    config: BenchConfig, results: Sequence[Mapping[str, Any]], total: int, at: str = ""
 ) -> dict[str, Any]:
-    info = summarise(config, results, total)
+    info = summarise(config, results, total, at)
     (config.out / "summary.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     (config.out / "summary.md").write_text(markdown(config, info), encoding="utf-8")
     if results:
@@ -576,6 +576,7 @@ def run_bench(config: BenchConfig, cases: Sequence[Case], *, resume: bool) -> di
     from graph.cli import console
 
     earlier = prepare_out(config, resume)
+    at = commit()  # the code the cases run with (HEAD may move while a long bench runs)
     wanted = {c["id"] for c in cases}
     done = {r["id"]: r for r in earlier if r["id"] in wanted}
     todo = [c for c in cases if c["id"] not in done]
@@ -605,7 +606,7 @@ def run_bench(config: BenchConfig, cases: Sequence[Case], *, resume: bool) -> di
                     f"{passed}/{len(record['agent']['verdicts'])} in {record['agent']['wall_s']:.1f}s"
                 )
     results = [done[c["id"]] for c in cases if c["id"] in done]
-    return write_summary(config, results, len(cases))
+    return write_summary(config, results, len(cases), at)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
