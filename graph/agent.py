@@ -1,5 +1,5 @@
-"""The agent graph: plan -> (reason | search | recall | ask_user)* -> compose -> render
--> evaluate -> (compose ... | remember) -> report.
+"""The agent graph: plan -> (reason | search | recall | ask_user)* -> compose -> precheck
+-> (compose once | render) -> evaluate -> (compose ... | remember) -> report.
 
 `graph` is compiled without a checkpointer (LangGraph Server and Studio bring their own);
 `build_graph(checkpointer=..., store=...)` compiles one for callers that bring theirs.
@@ -25,6 +25,7 @@ from nodes.compose import compose
 from nodes.context import Context, emit, user_of
 from nodes.evaluate import after_evaluate, evaluate
 from nodes.plan import plan
+from nodes.precheck import after_precheck, precheck
 from nodes.reason import reason
 from nodes.recall import recall
 from nodes.remember import remember
@@ -90,6 +91,7 @@ def build_graph(
     builder.add_node("recall", instrumented("recall", recall))
     builder.add_node("ask_user", instrumented("ask_user", ask_user))
     builder.add_node("compose", instrumented("compose", compose))
+    builder.add_node("precheck", instrumented("precheck", precheck))
     builder.add_node(
         "render", instrumented("render", render), retry_policy=RetryPolicy(max_attempts=2)
     )
@@ -102,7 +104,8 @@ def build_graph(
     )
     for name in ("reason", "search", "recall", "ask_user"):
         builder.add_edge(name, "compose")
-    builder.add_edge("compose", "render")
+    builder.add_edge("compose", "precheck")
+    builder.add_conditional_edges("precheck", after_precheck, ["compose", "render"])
     builder.add_edge("render", "evaluate")
     builder.add_conditional_edges("evaluate", after_evaluate, ["compose", "remember"])
     builder.add_edge("remember", "report")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.bench_cases import WISE_WEIGHTS, Case, read_cases, read_wise
-from graph.bench_scoring import aggregate, cost, route_scores, wise_aggregate
+from graph.bench_scoring import aggregate, context_checks, cost, route_scores, wise_aggregate
 from tools.errors import UserError
 
 RESULTS = "results.jsonl"
@@ -235,7 +235,19 @@ def run_agent(config: BenchConfig, case: Case) -> dict[str, Any]:
         "model_calls": info["model_calls"]["total"],
         "timings": info["timings"],
         "errors": list(state.get("errors", [])),
+        "retention": retention_check(info["final_prompt"], state.get("answers", [])),
+        "prechecks": [r.get("precheck", {}) for r in state.get("rounds", [])],
+        "renders": len(state.get("rounds", [])),
     }
+
+
+def retention_check(prompt: str, answers: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Deterministic: does the final prompt contain every resolved answer (normalised)?"""
+    from nodes.compose import contains
+
+    kept = [str(a["answer"]) for a in answers if a.get("resolved") and a.get("answer")]
+    lost = [answer for answer in kept if not contains(prompt, answer)]
+    return {"resolved": len(kept), "kept": len(kept) - len(lost), "lost": lost}
 
 
 def run_baseline(config: BenchConfig, case: Case) -> dict[str, Any]:
@@ -384,6 +396,7 @@ def summarise(
         info[f"{side}_cost"] = cost(results, side)
     if config.kind == "ia":
         info["routes"] = route_scores(results)
+    info["context_checks"] = context_checks(results)
     return info
 
 
@@ -500,6 +513,21 @@ def markdown(config: BenchConfig, info: Mapping[str, Any]) -> str:
             "|---|---|---|---|",
             f"| {_pct(routes['precision'])} | {_pct(routes['recall'])} | {_pct(routes['exact'])} "
             f"| {routes['n']} |",
+        ]
+    checks = info.get("context_checks")
+    if checks:
+        lines += [
+            "",
+            "## Context checks (agent, deterministic)",
+            "",
+            "| answer retention | pre-render revisions | renders saved | renders spent |",
+            "|---|---|---|---|",
+            f"| {checks['kept']}/{checks['resolved']} ({_pct(checks['retention'])}) "
+            f"| {checks['revisions']} | {checks['renders_saved']} | {checks['renders']} |",
+            "",
+            "Retention: resolved answers the final prompt contains (normalised words). A "
+            "render saved: the pre-render check found checklist items the draft did not name, "
+            "and the revised draft named them all before the round rendered.",
         ]
     lines += [
         "",

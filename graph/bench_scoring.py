@@ -141,3 +141,20 @@ def wise_aggregate(results: Sequence[Mapping[str, Any]], side: str) -> dict[str,
         "unweighted": _mean([s for scores in by_cat.values() for s in scores]),
         "complete": set(categories) == set(WISE_WEIGHTS),
     }
+
+
+def context_checks(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The agent's deterministic context checks over a bench: answer retention (resolved
+    answers the final prompt contains), pre-render revisions and the renders they saved."""
+    rows = [r["agent"] for r in results if isinstance(r.get("agent"), Mapping)]
+    resolved = sum(int(r.get("retention", {}).get("resolved", 0)) for r in rows)
+    kept = sum(int(r.get("retention", {}).get("kept", 0)) for r in rows)
+    checks = [c for r in rows for c in r.get("prechecks", []) if c]
+    return {
+        "resolved": resolved,
+        "kept": kept,
+        "retention": kept / resolved if resolved else None,
+        "revisions": sum(1 for c in checks if c.get("revised")),
+        "renders_saved": sum(1 for c in checks if c.get("render_saved")),
+        "renders": sum(int(r.get("renders", r.get("rounds", 0))) for r in rows),
+    }

@@ -84,6 +84,22 @@ def _md_escape(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def precheck_lines(check: dict[str, Any]) -> list[str]:
+    """What the pre-render check found in the round's first draft and what the revision fixed."""
+    if not check:
+        return []
+    missing = list(check.get("missing", []))
+    if not missing:
+        return ["Pre-render check: the prompt named every checklist item.", ""]
+    line = f"Pre-render check: the first draft missed {len(missing)} item(s) ({'; '.join(missing)})"
+    if check.get("revised"):
+        still = list(check.get("still_missing", []))
+        line += "; revised before rendering" + (
+            f", still missing: {'; '.join(still)}" if still else ", the revision covers them"
+        )
+    return [_md_escape(line), ""]
+
+
 def render_markdown(state: State, ctx: Context) -> str:
     plan = state.get("plan", {})
     info = summary(state)
@@ -154,6 +170,7 @@ def render_markdown(state: State, ctx: Context) -> str:
                 + (f"; put back: {', '.join(repaired)}" if repaired else ""),
                 "",
             ]
+        lines += precheck_lines(rnd.get("precheck", {}))
         lines += ["| item | verdict | reason |", "|---|---|---|"]
         for verdict in rnd.get("verdicts", []):
             mark = "pass" if verdict["passed"] else "FAIL"

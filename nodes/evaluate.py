@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field, create_model
 from nodes.context import Context, chat_model, context_of, emit
 from nodes.state import State, Verdict
 from tools.structured import StructuredOutputError, ask
+from tools.wording import GENERIC, stems
 
 JUDGE_MODE = (
     "context-level: code and a text model judged the renderer's scene and the prompt, not pixels"
@@ -85,70 +86,12 @@ def quoted_text_check(item: str, scene: dict[str, Any]) -> Verdict | None:
     return {"item": item, "passed": passed, "reason": reason}
 
 
-GENERIC = set(
-    [
-        "a",
-        "an",
-        "the",
-        "is",
-        "are",
-        "be",
-        "been",
-        "being",
-        "shown",
-        "show",
-        "shows",
-        "visible",
-        "main",
-        "subject",
-        "image",
-        "scene",
-        "picture",
-        "clearly",
-        "in",
-        "on",
-        "of",
-        "with",
-        "there",
-        "it",
-        "its",
-        "at",
-        "and",
-        "or",
-        "to",
-        "has",
-        "have",
-        "appears",
-        "appear",
-        "depicted",
-        "present",
-        "displayed",
-        "can",
-        "seen",
-        "as",
-        "by",
-        "for",
-        "from",
-        "this",
-        "that",
-        "which",
-        "who",
-        "one",
-    ]
-)
-
-
-def _stems(text: str) -> set[str]:
-    words = re.findall(r"[a-z0-9]+", text.lower().replace("'s", ""))
-    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words}
-
-
 def covered_check(item: str, scene: dict[str, Any], prompt: str) -> Verdict | None:
     """An item whose every content word is in the drawn labels or the prompt passes by code;
     anything less is left to the model judge."""
-    wanted = _stems(item) - GENERIC
+    wanted = stems(item) - GENERIC
     drawn = " ".join(str(o.get("name", "")) for o in scene.get("objects", []))
-    have = _stems(f"{drawn} {scene.get('setting', '')} {prompt}")
+    have = stems(f"{drawn} {scene.get('setting', '')} {prompt}")
     if not wanted or not wanted <= have:
         return None
     return {"item": item, "passed": True, "reason": "named by the drawn scene and the prompt"}

@@ -23,7 +23,6 @@ from pydantic import BaseModel, Field
 
 from nodes.context import chat_model
 from nodes.evaluate import (
-    GENERIC,
     covered_check,
     describe_scene,
     judge_items_vision,
@@ -33,6 +32,7 @@ from nodes.state import Verdict
 from renderers.base import RenderJob
 from renderers.registry import get_renderer
 from tools.structured import StructuredOutputError, ask
+from tools.wording import GENERIC
 
 CONTEXT_LEVEL = "context-level"
 PIXEL_LEVEL = "pixel-level"

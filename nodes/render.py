@@ -58,6 +58,7 @@ def render(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         "prompt": draft["prompt"],
         "negative_prompt": job["negative_prompt"],
         "retention": draft.get("retention", []),
+        "precheck": draft.get("precheck", {}),
         "renderer": ctx.renderer,
         "seed": job["seed"],
         "images": [str(Path(p).resolve()) for p in result["images"]],

@@ -115,6 +115,7 @@ class State(InputState, OutputState, total=False):
     draft: dict[str, Any]  # the current composed prompt: {round, prompt, negative_prompt, ...}
     rounds: Annotated[list[dict[str, Any]], merge_rounds]
     feedback: list[str]
+    precheck: dict[str, Any]  # the pre-render check of the current draft
     best_round: int
     negative_prompt: str
     errors: Annotated[list[dict[str, str]], operator.add]

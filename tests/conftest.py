@@ -51,7 +51,8 @@ def default_rules() -> list[dict[str, Any]]:
         {
             "schema": "Composed",
             "response": {
-                "prompt": 'A mooncake under a full moon, the words "Happy Mid-Autumn"',
+                "prompt": "A festive poster: a freshly baked mooncake pastry under a full moon, "
+                'the words "Happy Mid-Autumn"',
                 "negative_prompt": "blurry",
             },
         },

@@ -33,7 +33,17 @@ from tests.conftest import default_rules, plan_with
 
 REPO = Path(__file__).resolve().parents[2]
 RENDERER = "py:tests.fakes.slow_renderer:SlowRenderer"
-STEPS = ["plan", "reason", "search", "recall", "ask_user", "compose", "render", "evaluate"]
+STEPS = [
+    "plan",
+    "reason",
+    "search",
+    "recall",
+    "ask_user",
+    "compose",
+    "precheck",
+    "render",
+    "evaluate",
+]
 NODES = {*STEPS, "remember", "report"}
 OUTPUT_KEYS = {"images", "report", "final_prompt", "checklist"}
 
@@ -125,7 +135,8 @@ def test_graph_endpoint_lists_every_node_and_conditional_edge(env: Env, xray: bo
     for target in ("reason", "search", "recall", "ask_user", "compose"):
         assert edges[("plan", target)] is True, f"plan -> {target} is not conditional"
     assert edges[("evaluate", "compose")] is True and edges[("evaluate", "remember")] is True
-    for plain in [("compose", "render"), ("render", "evaluate"), ("remember", "report")]:
+    assert edges[("precheck", "compose")] is True and edges[("precheck", "render")] is True
+    for plain in [("compose", "precheck"), ("render", "evaluate"), ("remember", "report")]:
         assert edges[plain] is False
     for step in ("reason", "search", "recall", "ask_user"):
         assert (step, "compose") in edges
@@ -175,7 +186,7 @@ def test_stream_yields_custom_events_for_every_node_in_order(env: Env) -> None:
             custom.append(part.data)
         elif part.event == "updates":
             updates.extend(part.data)
-    order = ["plan", "reason", "compose", "render", "evaluate", "remember", "report"]
+    order = ["plan", "reason", "compose", "precheck", "render", "evaluate", "remember", "report"]
     started = [e["stage"] for e in custom if e.get("status") == "start"]
     assert started == order
     assert updates == order
@@ -285,7 +296,16 @@ def test_remote_graph_invoke_and_stream(env: Env) -> None:
         )
         if chunk.get("status") == "start"
     ]
-    assert stages == ["plan", "reason", "compose", "render", "evaluate", "remember", "report"]
+    assert stages == [
+        "plan",
+        "reason",
+        "compose",
+        "precheck",
+        "render",
+        "evaluate",
+        "remember",
+        "report",
+    ]
 
 
 def test_four_concurrent_runs_on_four_threads(env: Env) -> None:
@@ -299,7 +319,9 @@ def test_four_concurrent_runs_on_four_threads(env: Env) -> None:
         }
         for word in words
     ]
-    spec = env.script([{"schema": "PlanDraft", "response": plan_with([])}, *first])
+    checks = ["The background is plain", "A plain background", "It is on a background"]
+    planned = plan_with([], subject="a single object", checklist=checks)
+    spec = env.script([{"schema": "PlanDraft", "response": planned}, *first])
     results: dict[str, Any] = {}
 
     def one(word: str) -> None:

@@ -20,6 +20,7 @@ from graph.bench_cases import SUBTASKS, read_cases, read_wise
 from graph.bench_scoring import (
     aggregate,
     case_score,
+    context_checks,
     ia_score,
     route_scores,
     wise_aggregate,
@@ -297,6 +298,9 @@ def test_agent_and_direct_side_by_side(
     assert info["baseline"]["overall"]["ca"] == 0.0
     assert info["routes"]["exact"] == 1.0
     assert (out / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert agent["retention"]["resolved"] == 1 and agent["retention"]["lost"] == []
+    assert info["context_checks"]["retention"] == 1.0
+    assert "## Context checks (agent, deterministic)" in summary
 
 
 def test_turns_replayed_with_fresh_memory_per_case(
@@ -458,3 +462,39 @@ def test_bad_case_file_is_one_line_exit_2(tmp_path: Path) -> None:
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert f"{cases}:2: unknown capability 'painting'" in done.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_retention_and_precheck_accounting() -> None:
+    answers: list[dict[str, Any]] = [
+        {"answer": "golden eagle", "resolved": True},
+        {"answer": "prickly pear", "resolved": True},
+        {"answer": "a guess", "resolved": False},  # unresolved: not counted
+    ]
+    check = bench.retention_check("A golden eagle on a cactus", answers)
+    assert check == {"resolved": 2, "kept": 1, "lost": ["prickly pear"]}
+    results = [
+        {
+            "agent": {
+                "retention": check,
+                "renders": 2,
+                "prechecks": [
+                    {"missing": ["a"], "revised": True, "render_saved": True},
+                    {"missing": [], "revised": False},
+                ],
+            }
+        },
+        {
+            "agent": {
+                "retention": {"resolved": 2, "kept": 2},
+                "renders": 1,
+                "prechecks": [
+                    {"missing": ["b"], "revised": True, "render_saved": False},
+                ],
+            }
+        },
+        {"agent": {"error": "boom", "rounds": 0}},
+    ]
+    info = context_checks(results)
+    assert info["resolved"] == 4 and info["kept"] == 3 and info["retention"] == 0.75
+    assert info["revisions"] == 2 and info["renders_saved"] == 1 and info["renders"] == 3
+    assert context_checks([])["retention"] is None

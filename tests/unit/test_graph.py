@@ -51,7 +51,15 @@ def calls(spec: str) -> list[dict[str, Any]]:
 def test_fast_path_skips_grounding(home: Path, tmp_path: Path, script: Callable[..., str]) -> None:
     spec = script(first=[{"schema": "PlanDraft", "response": plan_with([])}])
     state = run(make_context(spec, tmp_path), "Three black cats on a red sofa")
-    assert nodes_run(state) == ["plan", "compose", "render", "evaluate", "remember", "report"]
+    assert nodes_run(state) == [
+        "plan",
+        "compose",
+        "precheck",
+        "render",
+        "evaluate",
+        "remember",
+        "report",
+    ]
     assert state["answers"] == [] if "answers" in state else True
     assert Path(state["images"][0]).is_file()
     assert Path(state["report"]).is_file()

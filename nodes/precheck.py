@@ -1,0 +1,83 @@
+"""precheck: check the composed prompt against the checklist before any render is spent.
+
+Beyond the paper, whose feedback only comes after generation: every checklist item is
+compared with the composed prompt (deterministic word coverage, no model call). An item
+that the prompt does not name cannot be drawn from it, so the prompt goes back to
+`compose` once, with those items as feedback, before the round renders. A second draft of
+the same round renders whatever it covers; the check's result travels with the draft into
+the round record and the report (`renders_saved`: a revision that covered every item it
+found missing spared a render that would have failed on them).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from langgraph.runtime import Runtime
+
+from nodes.context import Context, emit
+from nodes.state import State
+from tools.wording import content_stems, missing_words
+
+QUOTED = re.compile(r"[\"“]([^\"”]+)[\"”]")
+
+
+def uncovered(checklist: list[str], prompt: str) -> list[str]:
+    """Items whose content words the prompt mostly lacks (fewer than half present).
+
+    Items about exact quoted text are left out: compose puts the planned text back itself.
+    """
+    missing: list[str] = []
+    for item in checklist:
+        if QUOTED.search(item):
+            continue
+        wanted = content_stems(item)
+        if not wanted:
+            continue
+        lacking = missing_words(item, prompt)
+        if len(lacking) * 2 > len(wanted):
+            missing.append(item)
+    return missing
+
+
+def precheck(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    draft = dict(state["draft"])
+    number = int(draft["round"])
+    checklist = list(state["plan"].get("checklist", []))
+    missing = uncovered(checklist, draft["prompt"])
+    earlier = state.get("precheck") or {}
+    revision = earlier.get("round") == number and earlier.get("send_back", False)
+    if revision:  # this draft is the revision: render it, and record what it fixed
+        before = list(earlier.get("missing", []))
+        fixed = [item for item in before if item not in missing]
+        record = {
+            "round": number,
+            "missing": before,
+            "still_missing": missing,
+            "revised": True,
+            "fixed": fixed,
+            "render_saved": bool(before) and not [i for i in before if i in missing],
+            "send_back": False,
+        }
+        emit("precheck", f"round {number}: the revision covers {len(fixed)}/{len(before)}")
+    elif missing:
+        record = {"round": number, "missing": missing, "revised": False, "send_back": True}
+        emit(
+            "precheck",
+            f"round {number}: the prompt misses {len(missing)} item(s); back to compose",
+            round=number,
+        )
+        feedback = list(state.get("feedback", []))
+        feedback += [f"The prompt must also show: {item}" for item in missing]
+        return {"precheck": record, "feedback": feedback}
+    else:
+        record = {"round": number, "missing": [], "revised": False, "send_back": False}
+        emit("precheck", f"round {number}: the prompt covers every item")
+    draft["precheck"] = {k: v for k, v in record.items() if k not in ("send_back", "round")}
+    return {"precheck": record, "draft": draft}
+
+
+def after_precheck(state: State) -> Literal["compose", "render"]:
+    """Back to compose once per round when the prompt misses checklist items, else render."""
+    return "compose" if (state.get("precheck") or {}).get("send_back") else "render"
