@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from nodes.context import Context, chat_model, context_of, emit, store_of, user_of
 from nodes.state import Gap, Kind, LayoutObject, Plan, Route, State
+from tools.compute import detect_tool
 from tools.structured import StructuredOutputError, ask
 
 Position = Literal[
@@ -110,6 +111,12 @@ IMPLICIT_CUES = re.compile(
     r"when|after|before|during)\b",
     re.I,
 )
+TOOL_QUESTIONS = {
+    "timezone": "What local time is it at the place shown, and what light and sky go with it?",
+    "arithmetic": "What number does the request work out to?",
+    "ordering": "In what order do the things in the request go?",
+    "date_math": "What date, weekday or season does the request work out to?",
+}
 KIND_ROUTE: dict[str, Route] = {
     "commonsense": "reason",
     "precise_fact": "search",
@@ -198,6 +205,16 @@ def route_gaps(
                 "",
             )
         )
+    for gap in gaps:
+        if gap.kind in ("personal", "ambiguous") or SEARCH_CUES.search(gap.question):
+            continue
+        tool = detect_tool(gap.question, request)
+        if tool:
+            gap.route, gap.why = "reason", f"cue: computable by the {tool} tool (code, not model)"
+    computable = detect_tool("", request)
+    if computable and not any(g.why.startswith("cue: computable") for g in gaps):
+        why = f"cue: computable by the {computable} tool (code, not model)"
+        gaps.append(_gap(len(gaps), TOOL_QUESTIONS[computable], "commonsense", why, ""))
     if not gaps and IMPLICIT_CUES.search(request):
         gaps.append(
             _gap(

@@ -1,12 +1,18 @@
-"""reason: answer a commonsense gap with the model's own knowledge.
+"""reason: answer a commonsense gap with code where code can, else the model's knowledge.
 
-One short JSON call (worked examples in a fixed, cacheable prefix): the specific answer
-and what must be visible. The answer is marked as coming from the model's knowledge,
-so the report tells the reader what to double-check.
+Computable gaps (time zones, arithmetic and counting, orderings, date arithmetic) go to
+code: the question's wording picks the tool (`tools.compute.detect_tool`), the model only
+fills the tool's slots (constrained JSON, worked examples in a fixed prefix per tool), and
+code computes the answer; the tool and its inputs are the evidence. Slots that do not
+compute fall back to reasoning, and the report says so.
+Everything else: one short JSON call (worked examples in a fixed, cacheable prefix) for
+the specific answer and what must be visible, marked as the model's own knowledge so the
+report tells the reader what to double-check.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -14,7 +20,8 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from nodes.context import Context, chat_model, context_of, emit
-from nodes.state import GapTask, resolved, unresolved
+from nodes.state import Answer, GapTask, resolved, unresolved
+from tools.compute import EXAMPLES, TOOLS, ToolError, detect_tool, run_tool
 from tools.structured import StructuredOutputError, ask
 
 
@@ -49,9 +56,67 @@ Question: Which animal is it?
 """
 
 
+TOOL_PURPOSE = {
+    "timezone": "converts a local time in one place to the local time in another",
+    "arithmetic": "evaluates an arithmetic expression (counts, sums, products)",
+    "ordering": "sorts things by a measured value or a date",
+    "date_math": "adds days, weeks, months or years to a date",
+}
+
+
+def tool_system(tool: str) -> str:
+    """The fixed prefix for one tool (identical across calls, so the server caches it)."""
+    examples = "\n\n".join(f"Question: {q}\n{slots}" for q, slots in EXAMPLES[tool])
+    return (
+        f"You fill in the inputs of a calculator that {TOOL_PURPOSE[tool]}.\n"
+        "Copy the numbers, places and dates from the request and the question; use what you "
+        "know only for facts the calculator needs that they do not state (a place's time "
+        "zone, an animal's usual weight, a landmark's year). Never compute the answer "
+        "yourself: the calculator does.\n\nExamples:\n" + examples + "\n"
+    )
+
+
+TOOL_SYSTEMS = {tool: tool_system(tool) for tool in TOOLS}
+
+
+def computed(task: GapTask, tool: str, ctx: Context) -> tuple[Answer | None, str]:
+    """A tool's answer for the gap, or None and why the tool could not give one."""
+    gap = task["gap"]
+    slots_model = TOOLS[tool][0]
+    prompt = f"Request: {task['request']}\nQuestion: {gap['question']}"
+    try:
+        slots = ask(
+            chat_model(ctx.llm),
+            slots_model,
+            [SystemMessage(content=TOOL_SYSTEMS[tool]), HumanMessage(content=prompt)],
+        )
+        out = run_tool(tool, slots.model_dump())
+    except (StructuredOutputError, ToolError) as exc:
+        return None, f"the {tool} tool could not be used ({str(exc)[:160]})"
+    inputs = json.dumps(out.inputs, ensure_ascii=False, default=str)
+    answer = resolved(
+        gap,
+        out.answer,
+        [{"source": f"tool:{tool}", "quote": f"{inputs} -> {out.answer}"}],
+        provenance="tool",
+        route="reason",
+        detail=out.visible,
+        note=f"computed by the {tool} tool; the model only filled its inputs",
+    )
+    return answer, ""
+
+
 def reason(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = context_of(runtime)
     gap = task["gap"]
+    tool = detect_tool(gap["question"], task["request"])
+    fallback_note = ""
+    if tool:
+        emit("reason", f"computing with the {tool} tool: {gap['question']}", gap_id=gap["id"])
+        by_tool, fallback_note = computed(task, tool, ctx)
+        if by_tool is not None:
+            emit("reason", f"{gap['id']}: {by_tool['answer']} ({tool})", gap_id=gap["id"])
+            return {"answers": [by_tool]}
     emit("reason", f"reasoning: {gap['question']}", gap_id=gap["id"])
     prompt = f"Request: {task['request']}\nQuestion: {gap['question']}"
     try:
@@ -74,6 +139,8 @@ def reason(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
         provenance="model",
         route="reason",
         detail=visible,
-        note="from the model's own knowledge; double-check",
+        note="; ".join(
+            n for n in (fallback_note, "from the model's own knowledge; double-check") if n
+        ),
     )
     return {"answers": [result]}

@@ -114,3 +114,36 @@ def test_quoted_text_ignores_apostrophes() -> None:
 def test_checks_for_text_that_is_not_rendered_are_dropped() -> None:
     items = ['The text "Prayer" is visible', "Hands are joined", "A church", "Candles"]
     assert finish_checklist(items, "hands", "", "") == ["Hands are joined", "A church", "Candles"]
+
+
+def test_computable_gaps_go_to_reason_with_the_tool_named() -> None:
+    request = "The square beneath Big Ben when Singapore reaches noon"
+    # the model sent it to search as a precise fact: the tool cue wins
+    found = route_gaps(
+        [gap("What time is it at Big Ben when it is noon in Singapore?", "precise_fact")],
+        request,
+        search_enabled=True,
+        memory_empty=False,
+    )
+    assert [(g.route, g.why) for g in found] == [
+        ("reason", "cue: computable by the timezone tool (code, not model)")
+    ]
+
+
+def test_a_computable_request_without_gaps_gets_one() -> None:
+    found = route_gaps(
+        [], "Which is older, the Eiffel Tower or Big Ben?", search_enabled=True, memory_empty=False
+    )
+    assert len(found) == 1 and found[0].route == "reason" and "ordering" in found[0].why
+    # a changing fact keeps its search route even in a request with arithmetic in it
+    found = route_gaps(
+        [gap("What is today's price of a kilo of apples?", "dynamic_fact")],
+        "Today's price of 3 kilos of apples plus 2 kilos of pears in total",
+        search_enabled=True,
+        memory_empty=False,
+    )
+    assert ("dynamic_fact", "search") in [(g.kind, g.route) for g in found]
+
+
+def test_plain_counts_are_not_computable() -> None:
+    assert routes([], "Three black cats sitting on a red sofa") == []
