@@ -1,5 +1,5 @@
 """The agent graph: plan -> (reason | search | recall | ask_user)* -> compose -> precheck
--> (compose once | render) -> evaluate -> (compose ... | remember) -> report.
+-> (compose once | render, or one render per panel -> collate) -> evaluate -> (compose ... | remember) -> report.
 
 `graph` is compiled without a checkpointer (LangGraph Server and Studio bring their own);
 `build_graph(checkpointer=..., store=...)` compiles one for callers that bring theirs.
@@ -21,6 +21,7 @@ from langgraph.types import RetryPolicy, Send
 
 from graph.report import report
 from nodes.ask_user import ask_user
+from nodes.collate import collate
 from nodes.compose import compose
 from nodes.context import Context, emit, user_of
 from nodes.evaluate import after_evaluate, evaluate
@@ -29,7 +30,7 @@ from nodes.precheck import after_precheck, precheck
 from nodes.reason import reason
 from nodes.recall import recall
 from nodes.remember import remember
-from nodes.render import render
+from nodes.render import after_render, render
 from nodes.search import search
 from nodes.state import GapTask, InputState, OutputState, State
 from tools.store_compat import fix_inmemory_store
@@ -95,6 +96,7 @@ def build_graph(
     builder.add_node(
         "render", instrumented("render", render), retry_policy=RetryPolicy(max_attempts=2)
     )
+    builder.add_node("collate", instrumented("collate", collate))
     builder.add_node("evaluate", instrumented("evaluate", evaluate))
     builder.add_node("remember", instrumented("remember", remember))
     builder.add_node("report", instrumented("report", report))
@@ -106,7 +108,8 @@ def build_graph(
         builder.add_edge(name, "compose")
     builder.add_edge("compose", "precheck")
     builder.add_conditional_edges("precheck", after_precheck, ["compose", "render"])
-    builder.add_edge("render", "evaluate")
+    builder.add_conditional_edges("render", after_render, ["collate", "evaluate"])
+    builder.add_edge("collate", "evaluate")
     builder.add_conditional_edges("evaluate", after_evaluate, ["compose", "remember"])
     builder.add_edge("remember", "report")
     builder.add_edge("report", END)

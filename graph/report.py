@@ -15,9 +15,8 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from nodes.context import Context, context_of, emit
+from nodes.context import Context, context_of, emit, run_folder
 from nodes.evaluate import JUDGE_MODE
-from nodes.render import run_folder
 from nodes.state import State
 
 PROVENANCE = {
@@ -115,6 +114,12 @@ def render_markdown(state: State, ctx: Context) -> str:
         f"palette: {', '.join(plan.get('palette', [])) or '-'}"
     ]
     lines += [f"- Text to render: {plan.get('text_to_render') or '(none)'}"]
+    if plan.get("panels"):
+        shape = "on one sheet" if plan.get("sheet") else "as separate images"
+        lines += [
+            f"- {len(plan['panels'])} panels, {shape}; shared description: "
+            f"{plan.get('characters') or '(none)'}"
+        ]
     if plan.get("source") == "fallback":
         lines += ["- The planner's call failed: this plan was made from cues only."]
     earlier = state.get("earlier", [])
@@ -161,6 +166,10 @@ def render_markdown(state: State, ctx: Context) -> str:
             "",
         ]
         lines += [f"Prompt: {rnd['prompt']}", ""]
+        for panel in rnd.get("panel_results", []):
+            lines += [f"- Panel {panel['panel']} ({panel.get('title', '')}): {panel['prompt']}"]
+        if rnd.get("panel_results"):
+            lines += [""]
         lines += [f"Images: {', '.join(Path(p).name for p in rnd.get('images', []))}", ""]
         repaired = [c["answer"] for c in rnd.get("retention", []) if c.get("repaired")]
         if rnd.get("retention"):

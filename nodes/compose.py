@@ -165,5 +165,27 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     prompt, retention = retain_answers(prompt, answers, text)
     repaired = sum(1 for check in retention if check["repaired"])
     emit("compose", f"prompt ready ({len(prompt)} chars, {repaired} answer(s) put back)")
-    draft = {"round": number, "prompt": prompt, "negative_prompt": negative, "retention": retention}
+    draft = {
+        "round": number,
+        "prompt": prompt,
+        "negative_prompt": negative,
+        "retention": retention,
+        "panels": panel_prompts(plan, prompt),
+    }
     return {"draft": draft, "errors": errors}
+
+
+def panel_prompts(plan: dict[str, Any], prompt: str) -> list[dict[str, Any]]:
+    """One prompt per planned panel: the panel's own scene, then the shared description of
+    the recurring characters and the composed prompt (the subject, facts and style every
+    panel shares), so each panel draws the same characters the same way."""
+    panels = plan.get("panels") or []
+    characters = str(plan.get("characters") or "").strip()
+    out = []
+    for index, panel in enumerate(panels, 1):
+        parts = [f"Panel {index} of {len(panels)}: {panel['scene'].strip().rstrip('.')}"]
+        if characters:
+            parts.append(f"Characters: {characters.rstrip('.')}")
+        parts.append(f"Context: {prompt}")
+        out.append({"panel": index, "title": panel.get("title", ""), "prompt": ". ".join(parts)})
+    return out

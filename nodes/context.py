@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -140,3 +141,12 @@ def context_of(runtime: Runtime[Context]) -> Context:
         ctx = Context()
     search = resolve_search_spec(ctx.search)  # `auto` names the provider it stands for
     return ctx if search == ctx.search else replace(ctx, search=search)
+
+
+def run_folder(output_dir: str, run_id: str) -> Path:
+    """The run's output folder, refusing ids that would escape `output_dir`."""
+    base = Path(output_dir).expanduser().resolve()
+    folder = (base / run_id).resolve()
+    if folder.parent != base:
+        raise ValueError(f"run id {run_id!r} would write outside {base}")
+    return folder

@@ -21,7 +21,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from nodes.context import Context, chat_model, context_of, emit, store_of, user_of
-from nodes.state import Gap, Kind, LayoutObject, Plan, Route, State
+from nodes.state import Gap, Kind, LayoutObject, Panel, Plan, Route, State
 from tools.compute import detect_tool
 from tools.structured import StructuredOutputError, ask
 
@@ -91,6 +91,57 @@ Request: Three black cats sitting on a red sofa
 Request: The bird on the coat of arms of Mexico, perched on a cactus
 {"subject":"a golden eagle on a cactus","gaps":[{"question":"Which bird is on the coat of arms of Mexico?","kind":"commonsense","best_guess":"golden eagle"}],"objects":[{"name":"eagle","position":"center","size":"large"},{"name":"cactus","position":"bottom","size":"medium"}],"setting":"desert","style":"illustration","palette":["green","brown"],"text":"","checklist":["An eagle is the main subject","The eagle is perched on a cactus","A desert setting is visible"],"n_images":1}
 """
+
+
+class PanelDraft(BaseModel):
+    characters: str = Field(max_length=120)
+    panels: list[Panel] = Field(min_length=2, max_length=6)
+
+
+PANEL_SYSTEM = """You split an image request into panels: a comic strip, the steps of a
+process, before and after, or several separate images. Give the panels in order, each with a
+short title and what it shows. If the same character or object appears in several panels,
+describe it once in characters (looks, colours, clothes) so every panel draws it the same
+way; "" when nothing recurs. Use the number of panels the request asks for.
+
+Examples:
+Request: A three-panel comic strip of a fox who loses his scarf and finds it
+{"characters":"a small red fox with a white-tipped tail wearing a blue striped scarf","panels":[{"title":"Windy day","scene":"the fox walks through a snowy forest as the wind blows"},{"title":"Scarf gone","scene":"the fox looks up as his scarf flies into a tree"},{"title":"Found it","scene":"the fox climbs the tree and wraps the scarf around his neck"}]}
+
+Request: Before and after pictures of a garden cleaned up
+{"characters":"","panels":[{"title":"Before","scene":"an overgrown garden with weeds, litter and a broken fence"},{"title":"After","scene":"a tidy garden with mown grass, flower beds and a repaired fence"}]}
+"""
+
+PANEL_CUES = re.compile(
+    r"\b(comic|comics|comic strip|storyboard|step[- ]by[- ]step|steps (of|to|for)|stages of|"
+    r"before and after|before/after|life cycle|multi-panel|panel by panel|"
+    r"separate (images|pictures|illustrations)|"
+    r"(\d|two|three|four|five|six)[- ](panels?|frames?|images|pictures|illustrations|steps|"
+    r"stages|scenes))\b",
+    re.I,
+)
+SEPARATE_CUES = re.compile(
+    r"\b(separate|(\d|two|three|four|five|six) (images|pictures|illustrations))\b", re.I
+)
+
+
+def plan_panels(request: str, llm: str) -> tuple[PanelDraft | None, str]:
+    """Panels for a request that asks for several (one call, only when cues ask for it)."""
+    if not PANEL_CUES.search(request):
+        return None, ""
+    try:
+        draft = ask(
+            chat_model(llm),
+            PanelDraft,
+            [SystemMessage(content=PANEL_SYSTEM), HumanMessage(content=f"Request: {request}")],
+        )
+    except StructuredOutputError as exc:
+        return None, f"panel planner failed, one image instead: {exc}"
+    panels = [p for p in draft.panels if p.scene.strip()]
+    if len(panels) < 2:
+        return None, "the panel planner gave fewer than two panels; one image instead"
+    return PanelDraft(characters=draft.characters.strip(), panels=panels), ""
+
 
 MEMORY_CUES = re.compile(
     r"\b(my|mine|me|our|ours|usual|usually|as before|last time|like before|same as before|"
@@ -400,6 +451,10 @@ def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         memory_empty=not profile and not has_history(runtime, user_id),
     )
     text = planned_text(draft.text, request)
+    panels, panel_error = plan_panels(request, ctx.llm)
+    if panel_error:
+        errors.append({"node": "plan", "message": panel_error})
+    sheet = bool(panels) and not SEPARATE_CUES.search(request)
     result = Plan(
         subject=draft.subject.strip() or request[:80],
         gaps=gaps,
@@ -409,11 +464,15 @@ def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         style=draft.style.strip(),
         setting=draft.setting.strip(),
         palette=[p.strip() for p in draft.palette if p.strip()],
-        n_images=draft.n_images,
+        n_images=len(panels.panels) if panels and not sheet else draft.n_images,
+        panels=panels.panels if panels else [],
+        characters=panels.characters if panels else "",
+        sheet=sheet,
         source=source,
     )
     routes = ", ".join(f"{g.route}" for g in gaps) or "none (fast path)"
-    emit("plan", f"{len(gaps)} gap(s): {routes}; {len(result.checklist)} checks")
+    shape = f"; {len(result.panels)} panel(s)" if result.panels else ""
+    emit("plan", f"{len(gaps)} gap(s): {routes}; {len(result.checklist)} checks{shape}")
     update: dict[str, Any] = {
         "run_id": run_id,
         "plan": json.loads(result.model_dump_json()),

@@ -15,6 +15,7 @@ import re
 from typing import Any, Literal
 
 from langgraph.runtime import Runtime
+from langgraph.types import Send
 
 from nodes.context import Context, emit
 from nodes.state import State
@@ -45,7 +46,8 @@ def precheck(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     draft = dict(state["draft"])
     number = int(draft["round"])
     checklist = list(state["plan"].get("checklist", []))
-    missing = uncovered(checklist, draft["prompt"])
+    panels = " ".join(p["prompt"] for p in draft.get("panels", []))
+    missing = uncovered(checklist, f"{draft['prompt']} {panels}")
     earlier = state.get("precheck") or {}
     revision = earlier.get("round") == number and earlier.get("send_back", False)
     if revision:  # this draft is the revision: render it, and record what it fixed
@@ -78,6 +80,13 @@ def precheck(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     return {"precheck": record, "draft": draft}
 
 
-def after_precheck(state: State) -> Literal["compose", "render"]:
-    """Back to compose once per round when the prompt misses checklist items, else render."""
-    return "compose" if (state.get("precheck") or {}).get("send_back") else "render"
+def after_precheck(state: State) -> Literal["compose", "render"] | list[Send]:
+    """Back to compose once per round when the prompt misses checklist items; else render:
+    one image, or one render per panel, all in parallel."""
+    if (state.get("precheck") or {}).get("send_back"):
+        return "compose"
+    panels = state["draft"].get("panels") or []
+    if not panels:
+        return "render"
+    shared = {"run_id": state["run_id"], "plan": state["plan"], "draft": state["draft"]}
+    return [Send("render", {**shared, "panel": panel}) for panel in panels]

@@ -8,52 +8,50 @@ the graph's retry policy, leaving the checkpoint for `image-agent resume`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 
-from nodes.context import Context, context_of, emit
-from nodes.state import State
+from nodes.context import Context, context_of, emit, run_folder
+from nodes.state import PanelTask, State
 from renderers.base import RenderJob
 from renderers.registry import get_renderer
 
 
-def run_folder(output_dir: str, run_id: str) -> Path:
-    """The run's output folder, refusing ids that would escape `output_dir`."""
-    base = Path(output_dir).expanduser().resolve()
-    folder = (base / run_id).resolve()
-    if folder.parent != base:
-        raise ValueError(f"run id {run_id!r} would write outside {base}")
-    return folder
-
-
-def render(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+def render(state: State | PanelTask, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Render the round's draft, or one panel of it when called through `Send`."""
     ctx = context_of(runtime)
     plan = state["plan"]
     draft = state["draft"]
     number = int(draft["round"])
+    panel: dict[str, Any] | None = state.get("panel")  # type: ignore[assignment]
     job: RenderJob = {
-        "prompt": draft["prompt"],
+        "prompt": panel["prompt"] if panel else draft["prompt"],
         "negative_prompt": draft.get("negative_prompt", ""),
         "width": ctx.width,
         "height": ctx.height,
         "seed": ctx.seed + number - 1,
-        "n_images": int(plan.get("n_images", 1)),
+        "n_images": 1 if panel else int(plan.get("n_images", 1)),
         "style": plan.get("style", ""),
         "setting": plan.get("setting", ""),
         "palette": list(plan.get("palette", [])),
-        "layout": list(plan.get("layout", [])),
-        "text_to_render": plan.get("text_to_render", ""),
+        "layout": [] if panel else list(plan.get("layout", [])),
+        "text_to_render": "" if panel else plan.get("text_to_render", ""),
         "steps": ctx.steps,
         "guidance": ctx.guidance,
     }
+    if panel:  # each panel draws its own scene: its objects are what its prompt names
+        job["layout"] = [{"name": panel.get("title") or "panel", "box": [0.2, 0.2, 0.8, 0.8]}]
     renderer = get_renderer(ctx.renderer)
-    emit("render", f"rendering round {number} with {renderer.name}", round=number)
+    which = f"round {number}" + (f", panel {panel['panel']}" if panel else "")
+    emit("render", f"rendering {which} with {renderer.name}", round=number)
     folder = run_folder(ctx.output_dir, state["run_id"])
     folder.mkdir(parents=True, exist_ok=True)
-    result = renderer.render(job, folder, f"round-{number}")
-    emit("render", f"round {number}: {', '.join(Path(p).name for p in result['images'])}")
-    record = {
+    stem = f"round-{number}" + (f"-panel-{panel['panel']}" if panel else "")
+    result = renderer.render(job, folder, stem)
+    emit("render", f"{which}: {', '.join(Path(p).name for p in result['images'])}")
+    images = [str(Path(p).resolve()) for p in result["images"]]
+    record: dict[str, Any] = {
         "round": number,
         "prompt": draft["prompt"],
         "negative_prompt": job["negative_prompt"],
@@ -61,7 +59,23 @@ def render(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         "precheck": draft.get("precheck", {}),
         "renderer": ctx.renderer,
         "seed": job["seed"],
-        "images": [str(Path(p).resolve()) for p in result["images"]],
-        "scene": result["scene"],
     }
+    if panel:
+        record["panel_results"] = [
+            {
+                "panel": panel["panel"],
+                "title": panel.get("title", ""),
+                "prompt": panel["prompt"],
+                "images": images,
+                "scene": result["scene"],
+            }
+        ]
+    else:
+        record.update({"images": images, "scene": result["scene"]})
     return {"rounds": [record]}
+
+
+def after_render(state: State) -> Literal["collate", "evaluate"]:
+    """A round rendered as panels is collated into one result before it is judged."""
+    current = state["rounds"][-1]
+    return "collate" if current.get("panel_results") else "evaluate"

@@ -35,6 +35,13 @@ class LayoutObject(BaseModel):
     box: list[float] = Field(description="normalised [x0, y0, x1, y1] in 0..1")
 
 
+class Panel(BaseModel):
+    """One panel (or one image) of a multi-panel plan."""
+
+    title: str = Field(max_length=40, description="short caption of the panel")
+    scene: str = Field(max_length=120, description="what this panel shows")
+
+
 class Plan(BaseModel):
     subject: str
     gaps: list[Gap] = Field(default_factory=list)
@@ -45,6 +52,9 @@ class Plan(BaseModel):
     setting: str = ""
     palette: list[str] = Field(default_factory=list)
     n_images: int = 1
+    panels: list[Panel] = Field(default_factory=list)  # [] for one image
+    characters: str = ""  # one shared description of who recurs across panels
+    sheet: bool = False  # panels laid out on one sheet (True) or kept as separate images
     source: str = "model"  # "model", or "fallback" when the planner's call failed
 
 
@@ -71,6 +81,15 @@ class Verdict(TypedDict):
     reason: str
 
 
+class PanelTask(TypedDict):
+    """What `render` receives through `Send` for one panel of a multi-panel plan."""
+
+    run_id: str
+    plan: dict[str, Any]
+    draft: dict[str, Any]
+    panel: dict[str, Any]  # {panel, title, prompt}
+
+
 class GapTask(TypedDict):
     """What a grounding node receives through `Send`: one gap and the request around it."""
 
@@ -85,7 +104,13 @@ def merge_rounds(
     """Reducer: round records merge by their `round` number (render adds, evaluate completes)."""
     merged = {entry["round"]: dict(entry) for entry in left or []}
     for entry in right or []:
-        merged.setdefault(entry["round"], {}).update(entry)
+        target = merged.setdefault(entry["round"], {})
+        panels = {p["panel"]: p for p in target.get("panel_results", [])}
+        target.update(entry)
+        # panels of one round render in parallel: each adds its own (a re-run replaces it)
+        panels.update({p["panel"]: p for p in entry.get("panel_results", [])})
+        if panels:
+            target["panel_results"] = [panels[key] for key in sorted(panels)]
     return [merged[key] for key in sorted(merged)]
 
 

@@ -44,7 +44,7 @@ STEPS = [
     "render",
     "evaluate",
 ]
-NODES = {*STEPS, "remember", "report"}
+NODES = {*STEPS, "collate", "remember", "report"}
 OUTPUT_KEYS = {"images", "report", "final_prompt", "checklist"}
 
 
@@ -136,7 +136,8 @@ def test_graph_endpoint_lists_every_node_and_conditional_edge(env: Env, xray: bo
         assert edges[("plan", target)] is True, f"plan -> {target} is not conditional"
     assert edges[("evaluate", "compose")] is True and edges[("evaluate", "remember")] is True
     assert edges[("precheck", "compose")] is True and edges[("precheck", "render")] is True
-    for plain in [("compose", "precheck"), ("render", "evaluate"), ("remember", "report")]:
+    assert edges[("render", "collate")] is True and edges[("render", "evaluate")] is True
+    for plain in [("compose", "precheck"), ("collate", "evaluate"), ("remember", "report")]:
         assert edges[plain] is False
     for step in ("reason", "search", "recall", "ask_user"):
         assert (step, "compose") in edges
