@@ -187,5 +187,12 @@ def panel_prompts(plan: dict[str, Any], prompt: str) -> list[dict[str, Any]]:
         if characters:
             parts.append(f"Characters: {characters.rstrip('.')}")
         parts.append(f"Context: {prompt}")
-        out.append({"panel": index, "title": panel.get("title", ""), "prompt": ". ".join(parts)})
+        out.append(
+            {
+                "panel": index,
+                "title": panel.get("title", ""),
+                "scene": panel["scene"],
+                "prompt": ". ".join(parts),
+            }
+        )
     return out

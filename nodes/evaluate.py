@@ -66,6 +66,9 @@ def describe_scene(scene: dict[str, Any]) -> str:
         for o in scene.get("objects", [])
     )
     lines = [f"Labelled objects drawn: {objects or 'none reported'}"]
+    if scene.get("panels"):
+        titles = "; ".join(f"{p['panel']}. {p.get('title', '')}" for p in scene["panels"])
+        lines.append(f"Panels drawn: {len(scene['panels'])} ({titles})")
     if scene.get("setting"):
         lines.append(f"Setting: {scene['setting']}")
     lines.append(f'Written text: "{scene.get("text", "")}"')

@@ -7,6 +7,7 @@ the graph's retry policy, leaving the checkpoint for `image-agent resume`.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -14,7 +15,7 @@ from langgraph.runtime import Runtime
 
 from nodes.context import Context, context_of, emit, run_folder
 from nodes.state import PanelTask, State
-from renderers.base import RenderJob
+from renderers.base import LayoutBox, RenderJob
 from renderers.registry import get_renderer
 
 
@@ -40,8 +41,8 @@ def render(state: State | PanelTask, runtime: Runtime[Context]) -> dict[str, Any
         "steps": ctx.steps,
         "guidance": ctx.guidance,
     }
-    if panel:  # each panel draws its own scene: its objects are what its prompt names
-        job["layout"] = [{"name": panel.get("title") or "panel", "box": [0.2, 0.2, 0.8, 0.8]}]
+    if panel:  # each panel draws the planned objects its own scene names
+        job["layout"] = panel_layout(plan.get("layout", []), panel)
     renderer = get_renderer(ctx.renderer)
     which = f"round {number}" + (f", panel {panel['panel']}" if panel else "")
     emit("render", f"rendering {which} with {renderer.name}", round=number)
@@ -73,6 +74,21 @@ def render(state: State | PanelTask, runtime: Runtime[Context]) -> dict[str, Any
     else:
         record.update({"images": images, "scene": result["scene"]})
     return {"rounds": [record]}
+
+
+def panel_layout(layout: list[LayoutBox], panel: dict[str, Any]) -> list[LayoutBox]:
+    """The planned objects that a panel's scene names (all of them when it names none)."""
+    scene = " ".join(re.findall(r"[a-z]+", str(panel.get("scene", "")).lower()))
+    named = [
+        obj
+        for obj in layout
+        if any(
+            re.search(rf"\b{re.escape(w)}", scene) for w in str(obj.get("name", "")).lower().split()
+        )
+    ]
+    return list(named or layout) or [
+        {"name": panel.get("title") or "panel", "box": [0.2, 0.2, 0.8, 0.8]}
+    ]
 
 
 def after_render(state: State) -> Literal["collate", "evaluate"]:

@@ -123,3 +123,16 @@ def test_sheet_grid_and_size(tmp_path: Path) -> None:
         assert sheet.size == (2 * 100 + 3 * 16, 64 + 2 * (80 + 44) + 3 * 16)
         assert sheet.getpixel((16 + 50, 64 + 16 + 40)) == (0, 0, 0)  # panel 1 in the top left
         assert sheet.getpixel((16 + 100 + 16 + 50, 64 + 16 + 40)) == (60, 0, 0)  # panel 2
+
+
+def test_each_panel_draws_the_planned_objects_its_scene_names() -> None:
+    from nodes.render import panel_layout
+
+    layout: Any = [
+        {"name": "red fox", "box": [0.1, 0.1, 0.5, 0.5]},
+        {"name": "tree", "box": [0.5, 0.1, 0.9, 0.9]},
+    ]
+    assert panel_layout(layout, {"scene": "the scarf flies into a tree"}) == [layout[1]]
+    assert panel_layout(layout, {"scene": "the foxes climb the tree"}) == layout
+    assert panel_layout(layout, {"scene": "snow falls"}) == layout  # names none: all
+    assert panel_layout([], {"scene": "snow", "title": "Snow"})[0]["name"] == "Snow"
