@@ -187,6 +187,51 @@ PLACES: dict[str, str] = {
     "iceland": "Atlantic/Reykjavik",
     "utc": "Etc/UTC",
     "gmt": "Etc/UTC",
+    # cities that are not zone names, in the zone their country keeps
+    "hangzhou": "Asia/Shanghai",
+    "west lake": "Asia/Shanghai",
+    "xi'an": "Asia/Shanghai",
+    "xian": "Asia/Shanghai",
+    "guangzhou": "Asia/Shanghai",
+    "shenzhen": "Asia/Shanghai",
+    "chengdu": "Asia/Shanghai",
+    "nara": "Asia/Tokyo",
+    "hiroshima": "Asia/Tokyo",
+    "sapporo": "Asia/Tokyo",
+    "busan": "Asia/Seoul",
+    "agra": "Asia/Kolkata",
+    "bangalore": "Asia/Kolkata",
+    "chiang mai": "Asia/Bangkok",
+    "hanoi": "Asia/Bangkok",
+    "venice": "Europe/Rome",
+    "florence": "Europe/Rome",
+    "milan": "Europe/Rome",
+    "barcelona": "Europe/Madrid",
+    "seville": "Europe/Madrid",
+    "munich": "Europe/Berlin",
+    "hamburg": "Europe/Berlin",
+    "fernsehturm": "Europe/Berlin",
+    "brandenburg gate": "Europe/Berlin",
+    "marseille": "Europe/Paris",
+    "nice": "Europe/Paris",
+    "st petersburg": "Europe/Moscow",
+    "saint petersburg": "Europe/Moscow",
+    "boston": "America/New_York",
+    "miami": "America/New_York",
+    "philadelphia": "America/New_York",
+    "atlanta": "America/New_York",
+    "montreal": "America/Toronto",
+    "houston": "America/Chicago",
+    "dallas": "America/Chicago",
+    "new orleans": "America/Chicago",
+    "san diego": "America/Los_Angeles",
+    "portland": "America/Los_Angeles",
+    "melbourne": "Australia/Melbourne",
+    "canberra": "Australia/Sydney",
+    "brisbane": "Australia/Brisbane",
+    "marrakech": "Africa/Casablanca",
+    "morocco": "Africa/Casablanca",
+    "nigeria": "Africa/Lagos",
 }
 
 # Table keys that are buildings or sights ("at Big Ben"), not areas ("in London").
@@ -891,7 +936,8 @@ _NUMBER_WORDS = (
 _QUANTITY = re.compile(rf"(?<![\w-])(\d+(?:[.,]\d+)?|{_NUMBER_WORDS})(?![\w-])", re.I)
 
 _TIME_OF_DAY = re.compile(
-    r"\b(noon|midday|midnight)\b"
+    r"\b(noon|midday|midnight|dawn|sunrise|sunset|dusk|"
+    r"(the|early|late) (morning|afternoon|evening|night))\b"
     r"|\b([01]?\d|2[0-3]):[0-5]\d\b"
     r"|\b(1[0-2]|0?[1-9])(:[0-5]\d)?\s*(am|pm|a\.m\.|p\.m\.)(?!\w)"
     r"|\b(1[0-2]|0?[1-9]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
