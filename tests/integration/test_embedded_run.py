@@ -101,3 +101,38 @@ def test_full_run_on_embedded_models(shared_home: Path, tmp_path: Path) -> None:
     assert "context-level" in report
     assert context["summary"]["run_id"] == info["run_id"]
     assert info["model_calls"]["total"] >= 3  # plan, reason, compose (+ judge when needed)
+
+
+@pytest.mark.parametrize(
+    ("tool", "request_text", "question"),
+    [
+        (
+            "timezone",
+            "The square beneath Big Ben when Singapore reaches noon",
+            "What time is it at Big Ben when it is noon in Singapore?",
+        ),
+        (
+            "arithmetic",
+            "A sign showing how many legs 3 spiders and 2 cats have in total",
+            "How many legs do 3 spiders and 2 cats have in total?",
+        ),
+    ],
+)
+def test_the_embedded_model_fills_a_tools_slots(
+    shared_home: Path, monkeypatch: pytest.MonkeyPatch, tool: str, request_text: str, question: str
+) -> None:
+    """The real model under the tool's JSON schema: slots that compute (the exact words
+    are not asserted; temperature 0 is not reproducible across processes)."""
+    monkeypatch.setenv("IMAGE_AGENT_HOME", str(shared_home))
+    from nodes.context import Context
+    from nodes.reason import computed
+    from tools.compute import detect_tool
+
+    assert detect_tool(question, request_text) == tool
+    gap = {"id": "g1", "question": question, "kind": "commonsense", "route": "reason", "why": ""}
+    answer, why = computed(
+        {"gap": gap, "request": request_text, "user_id": "default"}, tool, Context(llm="local")
+    )
+    assert answer is not None, why
+    assert answer["provenance"] == "tool" and answer["evidence"][0]["source"] == f"tool:{tool}"
+    assert answer["answer"]
