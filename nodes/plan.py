@@ -144,8 +144,8 @@ def plan_panels(request: str, llm: str) -> tuple[PanelDraft | None, str]:
 
 
 MEMORY_CUES = re.compile(
-    r"\b(my|mine|me|our|ours|usual|usually|as before|last time|like before|same as before|"
-    r"as always|again)\b",
+    r"\b(my|mine|me|our|ours|as usual|as before|last time|like before|same as before|"
+    r"as always|the same)\b|\b(draw|make|paint|show|render|do)\b[^.]{0,40}?\bagain\b",
     re.I,
 )
 SEARCH_CUES = re.compile(
@@ -160,6 +160,26 @@ IMPLICIT_CUES = re.compile(
     r"traditionally|traditional|famous|symbol|typical|typically|invented|named after|"
     r"national|representing|represents|of the (festival|country|city|holiday)|"
     r"when|after|before|during)\b",
+    re.I,
+)
+# Something the image depends on that only a source can say: a named work, character,
+# person or ticker ("the anime Kiriboshi Station", "the chef Mirela Kostadin", "VRNH shares").
+NAMED_CUES = re.compile(
+    r"\b(?:video game|game|film|movie|anime|manga|cartoon|series|tv show|show|novel|book|"
+    r"album|song|band|singer|rapper|chef|actor|actress|athlete|player|skateboarder|"
+    r"violinist|pianist|painter|artist|author|director|youtuber|streamer|ticker|brand|company)"
+    r"\s+((?:[A-Z][\w'’-]*)(?:\s+(?:and|of|the|de|von)?\s*[A-Z][\w'’-]*)*)"
+    r"|\b([A-Z]{2,5})\s+(?:shares|stock)\b"
+)
+# A request whose content is worked out, not named: space, shape, logic, cause and effect.
+REASON_CUES = re.compile(
+    r"\b(shaped like|polygon|equal sides|interior angles?|(north|south|east|west) of|"
+    r"(north|south|east|west) to (north|south|east|west)|"
+    r"(north|south|east|west)(ern)? (bank|side|shore|edge|end)|"
+    r"turns? (left|right)|opposite|as many \w+ as|half of|a (third|quarter) of|dozens?|"
+    r"what (people|you|one|we)|turns? into|becomes?|after (a|an|one|two|three|\d+) "
+    r"(minutes?|hours?|days?|weeks?|months?|years?)|left (outside|out)|overnight|"
+    r"(minus|below) \d+ degrees|dipped in|mixed with|maze)\b",
     re.I,
 )
 TOOL_QUESTIONS = {
@@ -256,6 +276,18 @@ def route_gaps(
                 "",
             )
         )
+    named = NAMED_CUES.search(request)
+    if named and not any(g.route == "search" for g in gaps):
+        name = named.group(1) or named.group(2)
+        gaps.append(
+            _gap(
+                len(gaps),
+                f"What is {name} and what does it look like?",
+                "reference",
+                f"cue: the request depends on a named work, person or ticker ({name})",
+                "",
+            )
+        )
     for gap in gaps:
         if gap.kind in ("personal", "ambiguous") or SEARCH_CUES.search(gap.question):
             continue
@@ -266,6 +298,16 @@ def route_gaps(
     if computable and not any(g.why.startswith("cue: computable") for g in gaps):
         why = f"cue: computable by the {computable} tool (code, not model)"
         gaps.append(_gap(len(gaps), TOOL_QUESTIONS[computable], "commonsense", why, ""))
+    if REASON_CUES.search(request) and not any(g.route == "reason" for g in gaps):
+        gaps.append(
+            _gap(
+                len(gaps),
+                f"What does {request[:90]!r} imply the image must show? Name it specifically.",
+                "commonsense",
+                "cue: the request's content is worked out (space, shape, logic, cause)",
+                "",
+            )
+        )
     if not gaps and IMPLICIT_CUES.search(request):
         gaps.append(
             _gap(

@@ -147,3 +147,37 @@ def test_a_computable_request_without_gaps_gets_one() -> None:
 
 def test_plain_counts_are_not_computable() -> None:
     assert routes([], "Three black cats sitting on a red sofa") == []
+
+
+def test_a_named_work_person_or_ticker_needs_search() -> None:
+    for request, name in [
+        ("Box art of the video game Starfall Dredgers", "Starfall Dredgers"),
+        ("The heroine of the anime Kiriboshi Station in her usual outfit", "Kiriboshi Station"),
+        ("A portrait of the chef Mirela Kostadin with her signature dish", "Mirela Kostadin"),
+        ("A headline graphic with the closing price of VRNH shares", "VRNH"),
+    ]:
+        found = route_gaps([], request, search_enabled=True, memory_empty=True)
+        assert [g.route for g in found] == ["search"], request
+        assert name in found[0].question
+    # without a search provider the question goes to the model, marked as such
+    found = route_gaps([], "The film Underbridge Lanterns", search_enabled=False, memory_empty=True)
+    assert found[0].route == "reason" and "no search provider" in found[0].why
+
+
+def test_worked_out_content_gets_a_reasoning_gap() -> None:
+    for request in [
+        "A road sign shaped like a polygon with six equal sides",
+        "A map where the lake lies north of the village",
+        "A glass of water left outside overnight at minus 20 degrees Celsius",
+        "A bookshelf holding half of two dozen books",
+    ]:
+        assert routes([], request) == [("commonsense", "reason")], request
+    assert routes([], "A lighthouse on the left and a sailboat on the right") == []
+
+
+def test_memory_cues_need_the_user_not_just_a_word() -> None:
+    assert routes([], "Draw that dragon again, now over a castle") == [("personal", "memory")]
+    assert routes([], "The same robot, now in a winter greenhouse") == [("personal", "memory")]
+    # "her usual outfit" is the heroine's, "again" is the mouse's: nothing about the user
+    assert "memory" not in [r for _, r in routes([], "The heroine in her usual outfit")]
+    assert routes([], "A mouse that turns left, then left again") == [("commonsense", "reason")]
