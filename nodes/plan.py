@@ -277,17 +277,22 @@ def route_gaps(
             )
         )
     named = NAMED_CUES.search(request)
-    if named and not any(g.route == "search" for g in gaps):
+    if named:
         name = named.group(1) or named.group(2)
-        gaps.append(
-            _gap(
-                len(gaps),
-                f"What is {name} and what does it look like?",
-                "reference",
-                f"cue: the request depends on a named work, person or ticker ({name})",
-                "",
+        for gap in gaps:  # facts about a named work or person are precise facts: search
+            if gap.route == "reason" and gap.kind in ("commonsense", "precise_fact", "reference"):
+                gap.kind, gap.route = "precise_fact", "search"
+                gap.why = f"cue: a fact about {name}, which the request names"
+        if not any(g.route == "search" for g in gaps):
+            gaps.append(
+                _gap(
+                    len(gaps),
+                    f"For the image {request[:120]!r}: what do the sources say about {name}?",
+                    "reference",
+                    f"cue: the request depends on a named work, person or ticker ({name})",
+                    "",
+                )
             )
-        )
     for gap in gaps:
         if gap.kind in ("personal", "ambiguous") or SEARCH_CUES.search(gap.question):
             continue

@@ -25,7 +25,7 @@ REFERENCE_IMAGE = "[reference image]"
 
 class Found(BaseModel):
     found: bool = Field(description="true only if the passages answer the question")
-    answer: str = Field(max_length=100, description="the answer, in the passages' words")
+    answer: str = Field(max_length=160, description="the answer, in the passages' words")
     passage: int = Field(ge=0, le=9, description="number of the passage that answers it")
 
 

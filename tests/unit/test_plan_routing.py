@@ -159,6 +159,15 @@ def test_a_named_work_person_or_ticker_needs_search() -> None:
         found = route_gaps([], request, search_enabled=True, memory_empty=True)
         assert [g.route for g in found] == ["search"], request
         assert name in found[0].question
+    # the model's question about the named person goes to search too, not to its knowledge
+    found = route_gaps(
+        [gap("What is the chef's signature dish?", "commonsense")],
+        "A portrait of the chef Mirela Kostadin with her signature dish",
+        search_enabled=True,
+        memory_empty=True,
+    )
+    assert [(g.route, g.kind) for g in found] == [("search", "precise_fact")]
+    assert "Mirela Kostadin" in found[0].why
     # without a search provider the question goes to the model, marked as such
     found = route_gaps([], "The film Underbridge Lanterns", search_enabled=False, memory_empty=True)
     assert found[0].route == "reason" and "no search provider" in found[0].why
