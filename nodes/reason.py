@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from nodes.context import Context, chat_model, context_of, emit
 from nodes.state import Answer, GapTask, resolved, unresolved
-from tools.compute import EXAMPLES, TOOLS, ToolError, detect_tool, run_tool
+from tools.compute import EXAMPLES, TOOLS, ToolError, detect_tool, orient_timezone, run_tool
 from tools.structured import StructuredOutputError, ask
 
 
@@ -90,7 +90,10 @@ def computed(task: GapTask, tool: str, ctx: Context) -> tuple[Answer | None, str
             slots_model,
             [SystemMessage(content=TOOL_SYSTEMS[tool]), HumanMessage(content=prompt)],
         )
-        out = run_tool(tool, slots.model_dump())
+        filled = slots.model_dump()
+        if tool == "timezone":  # which place holds the clock is read from the request by code
+            filled = orient_timezone(filled, task["request"])
+        out = run_tool(tool, filled)
     except (StructuredOutputError, ToolError) as exc:
         return None, f"the {tool} tool could not be used ({str(exc)[:160]})"
     inputs = json.dumps(out.inputs, ensure_ascii=False, default=str)

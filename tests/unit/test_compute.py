@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from tools import compute
 from tools.compute import (
     EXAMPLES,
     LANDMARKS,
@@ -605,3 +606,40 @@ def test_bare_years_follow_the_other_values() -> None:
     assert order(among_numbers, "ascending").answer == "smallest to largest: b, a"
     all_years = [{"name": "a", "value": "2000"}, {"name": "b", "value": "1999"}]
     assert order(all_years, "ascending").answer == "earliest to latest: b, a"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("Tokyo is settling into midnight", (0, 0)),
+        ("Buenos Aires is approaching noon", (11, 30)),
+        ("Los Angeles has just passed midnight", (0, 15)),
+        ("Mexico City is just entering the afternoon", (13, 0)),
+        ("it is 9pm in New York", (21, 0)),
+        ("the clock in Rome shows 07:45", (7, 45)),
+        ("Oslo is quiet", None),
+    ],
+)
+def test_clock_in_reads_the_requests_time(phrase: str, expected: tuple[int, int] | None) -> None:
+    assert compute.clock_in(phrase) == expected
+
+
+def test_orient_timezone_puts_the_clock_place_first_whatever_the_model_said() -> None:
+    swapped = {
+        "from_place": "Big Ben",
+        "from_zone": "Europe/London",
+        "hour": 7,
+        "minute": 0,
+        "to_place": "Singapore",
+        "to_zone": "Asia/Singapore",
+        "date": "2026-07-01",
+    }
+    fixed = compute.orient_timezone(
+        swapped, "The square beneath Big Ben when Singapore reaches noon"
+    )
+    assert (fixed["from_place"], fixed["to_place"], fixed["hour"]) == ("Singapore", "Big Ben", 12)
+    assert compute.run_tool("timezone", fixed).answer.startswith("pre-dawn twilight, 05:00")
+    # no link word, or places code does not know: the model's slots stand
+    assert compute.orient_timezone(swapped, "Big Ben at noon") == swapped
+    odd = compute.orient_timezone(swapped, "The shrine when Atlantis is at noon")
+    assert odd["from_place"] == "Big Ben" and odd["hour"] == 12

@@ -76,7 +76,8 @@ def test_slots_that_do_not_compute_fall_back_to_reasoning(
             },
         ]
     )
-    state = run(make_context(spec, tmp_path), REQUEST)
+    # no "when" in the request: code cannot orient the slots, the model's stand (and fail)
+    state = run(make_context(spec, tmp_path), "Big Ben and Singapore, both at noon")
     (answer,) = state["answers"]
     assert answer["provenance"] == "model" and answer["answer"] == "night in London"
     assert "the timezone tool could not be used" in answer["note"]
@@ -102,3 +103,21 @@ def test_arithmetic_gap_counts_by_code(
     (answer,) = state["answers"]
     assert answer["answer"].startswith("32") and answer["provenance"] == "tool"
     assert "32" in state["final_prompt"]  # retention puts a dropped answer back
+
+
+def test_slots_the_model_swapped_are_put_right_by_code(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    swapped = tz_slots(
+        from_place="Big Ben", from_zone="Europe/London", to_place="Singapore", hour=5
+    )
+    swapped["to_zone"] = "Asia/Singapore"
+    spec = script(
+        first=[
+            {"schema": "PlanDraft", "response": plan_with([TZ_GAP])},
+            {"schema": "TimezoneSlots", "response": swapped},
+        ]
+    )
+    state = run(make_context(spec, tmp_path), REQUEST)
+    (answer,) = state["answers"]
+    assert "05:00" in answer["answer"] and "Big Ben" in answer["answer"]
