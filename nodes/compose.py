@@ -47,6 +47,9 @@ def normalise(text: str) -> str:
 
 
 STOPWORDS = {"a", "an", "the", "and", "or", "of", "with", "in", "on", "at", "to", "for", "its"}
+# memory answers are sentences about the user ("The user's dog Rufus is a white poodle"):
+# their content is the dog, not the phrasing
+STOPWORDS |= {"user", "users", "s", "is", "are", "was", "has", "likes", "like", "prefers"}
 
 
 def contains(prompt: str, answer: str) -> bool:

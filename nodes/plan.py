@@ -244,9 +244,14 @@ def route_gaps(
 ) -> list[Gap]:
     """Turn the model's questions into routed gaps, corrected by deterministic cues."""
     gaps: list[Gap] = []
+    asked: set[str] = set()
     for item in draft_gaps:
         if not item.question.strip() or _answered_by_request(item, request):
             continue
+        key = " ".join(re.findall(r"[a-z0-9]+", item.question.lower()))
+        if key in asked:  # the small model repeats a question: ask it once
+            continue
+        asked.add(key)
         kind: str = item.kind
         why = f"planner: {kind}"
         if kind in ("commonsense", "precise_fact", "reference") and SEARCH_CUES.search(

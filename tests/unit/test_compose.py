@@ -51,3 +51,12 @@ def test_request_words_in_quotes_are_not_text_unless_quoted_by_the_user() -> Non
     assert drop_invented_text(prompt, "", "My dog on a beach, in my usual style") == (
         "A dog on a beach"
     )
+
+
+def test_a_memory_sentence_counts_as_kept_when_its_content_is_there() -> None:
+    from nodes.compose import contains
+
+    prompt = "Watercolour drawing of Rufus the white poodle running on a beach"
+    assert contains(prompt, "The user's dog Rufus is a white poodle") is False  # no "dog"
+    assert contains(prompt + ", a dog", "The user's dog Rufus is a white poodle")
+    assert contains(prompt, "The user likes watercolour")

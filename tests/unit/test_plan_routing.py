@@ -190,3 +190,9 @@ def test_memory_cues_need_the_user_not_just_a_word() -> None:
     # "her usual outfit" is the heroine's, "again" is the mouse's: nothing about the user
     assert "memory" not in [r for _, r in routes([], "The heroine in her usual outfit")]
     assert routes([], "A mouse that turns left, then left again") == [("commonsense", "reason")]
+
+
+def test_a_repeated_question_is_asked_once() -> None:
+    same = [gap("What is the red fox wearing?", "personal")] * 4
+    found = route_gaps(same, "Same character as before", search_enabled=True, memory_empty=False)
+    assert [g.question for g in found] == ["What is the red fox wearing?"]
