@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from nodes.context import Context, chat_model, context_of, emit
 from nodes.state import Answer, State
 from tools.structured import StructuredOutputError, ask
+from tools.wording import QUOTED
 
 
 class Composed(BaseModel):
@@ -112,7 +113,7 @@ def drop_invented_text(prompt: str, text: str, request: str) -> str:
 
     def keep(match: re.Match[str]) -> str:
         quoted = match.group(1).strip().lower()
-        asked = {q.strip().lower() for q in re.findall(r"[\"“]([^\"”]+)[\"”]", request)}
+        asked = {q.strip().lower() for q in QUOTED.findall(request)}
         wanted = (text and quoted == text.strip().lower()) or quoted in asked
         return match.group(0) if wanted else ""
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import io
-import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,7 +24,7 @@ from pydantic import BaseModel, Field, create_model
 from nodes.context import Context, chat_model, context_of, emit
 from nodes.state import State, Verdict
 from tools.structured import StructuredOutputError, ask
-from tools.wording import GENERIC, stems
+from tools.wording import GENERIC, QUOTED, stems
 
 JUDGE_MODE = (
     "context-level: code and a text model judged the renderer's scene and the prompt, not pixels"
@@ -77,7 +76,7 @@ def describe_scene(scene: dict[str, Any]) -> str:
 
 def quoted_text_check(item: str, scene: dict[str, Any]) -> Verdict | None:
     """Items about exact text are decided by comparing strings, not by the model."""
-    match = re.search(r"[\"“]([^\"”]+)[\"”]", item)
+    match = QUOTED.search(item)
     if not match or ("text" not in item.lower() and "word" not in item.lower()):
         return None
     if "text" not in scene:  # the renderer does not report what it wrote: not decidable here

@@ -11,7 +11,6 @@ found missing spared a render that would have failed on them).
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 
 from langgraph.runtime import Runtime
@@ -19,9 +18,7 @@ from langgraph.types import Send
 
 from nodes.context import Context, emit
 from nodes.state import State
-from tools.wording import content_stems, missing_words
-
-QUOTED = re.compile(r"[\"“]([^\"”]+)[\"”]")
+from tools.wording import QUOTED, content_stems, missing_words
 
 
 def uncovered(checklist: list[str], prompt: str) -> list[str]:
@@ -59,7 +56,7 @@ def precheck(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
             "still_missing": missing,
             "revised": True,
             "fixed": fixed,
-            "render_saved": bool(before) and not [i for i in before if i in missing],
+            "render_saved": bool(before) and len(fixed) == len(before),
             "send_back": False,
         }
         emit("precheck", f"round {number}: the revision covers {len(fixed)}/{len(before)}")

@@ -36,13 +36,13 @@ def render(state: State | PanelTask, runtime: Runtime[Context]) -> dict[str, Any
         "style": plan.get("style", ""),
         "setting": plan.get("setting", ""),
         "palette": list(plan.get("palette", [])),
-        "layout": [] if panel else list(plan.get("layout", [])),
+        "layout": (
+            panel_layout(plan.get("layout", []), panel) if panel else list(plan.get("layout", []))
+        ),
         "text_to_render": "" if panel else plan.get("text_to_render", ""),
         "steps": ctx.steps,
         "guidance": ctx.guidance,
     }
-    if panel:  # each panel draws the planned objects its own scene names
-        job["layout"] = panel_layout(plan.get("layout", []), panel)
     renderer = get_renderer(ctx.renderer)
     which = f"round {number}" + (f", panel {panel['panel']}" if panel else "")
     emit("render", f"rendering {which} with {renderer.name}", round=number)

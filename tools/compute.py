@@ -1026,15 +1026,7 @@ def _place_pattern() -> re.Pattern[str]:
 
 def _zones_in(text: str) -> set[str]:
     """Zones of the capitalised place names in free text ("Big Ben", "Singapore", "UK")."""
-    zones = set()
-    for match in _place_pattern().finditer(text):
-        found = match.group(0)
-        if not found[0].isupper() or (_norm(found) in _ACRONYMS and not found.isupper()):
-            continue
-        zone = _lookup(found)
-        if zone:
-            zones.add(zone)
-    return zones
+    return {zone for place in places_in(text) if (zone := _lookup(place))}
 
 
 def detect_tool(question: str, request: str) -> str | None:

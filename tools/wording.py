@@ -88,6 +88,9 @@ QUALIFIERS = frozenset(
 )
 
 
+QUOTED = re.compile(r"[\"“]([^\"”]+)[\"”]")  # text in straight or curly double quotes
+
+
 def stems(text: str) -> set[str]:
     """The words of `text`, lower-cased, possessive and a plural `s` folded away."""
     words = re.findall(r"[a-z0-9]+", text.lower().replace("'s", ""))
