@@ -182,6 +182,27 @@ REASON_CUES = re.compile(
     r"(minus|below) \d+ degrees|dipped in|mixed with|maze)\b",
     re.I,
 )
+# A request that sets up a situation whose visible outcome is the point: a substance
+# heated, burnt, dissolved or left out; a thing grown up, tipped or stacked; "highlighting
+# the state/colour". The image must show the result, which the request never names.
+OUTCOME_CUES = re.compile(
+    r"\b(highlighting (the |its |their )?(state|colou?rs?|shape|position|appearance)|"
+    r"added to|dropped into|poured (into|onto|over)|burning|burnt|burned|heated|cooled|"
+    r"frozen|melted|dissolved|dissolving|submerged|immersed|rubbed|stacked|soaked|"
+    r"left (in|on|out|outside|for|overnight)|placed (in|on|into|inside|beside|near)|"
+    r"exposed to|after (being|it has|it's|growing|\w+ing)\b|growing up|grown in|"
+    r"(both|either|opposite) (sides?|ends?) of|connected to|mixed with|in a freezer|"
+    r"(-|minus )?\d+ ?(°|degrees) ?(c|f|celsius|fahrenheit)?)",
+    re.I,
+)
+# "What is dry ice?", "What is the instrument's long neck?": a question that only restates
+# words of the request. The small model asks these instead of what the request implies.
+RESTATING_QUESTION = re.compile(
+    r"^\s*(what|which) (is|are|was|were) (the |a |an )?(state of (the )?)?"
+    r"(?P<thing>[\w'’ -]{2,40}?)\s*\??\s*$",
+    re.I,
+)
+REASONED_KINDS = ("commonsense", "precise_fact", "reference")
 TOOL_QUESTIONS = {
     "timezone": "What local time is it at the place shown, and what light and sky go with it?",
     "arithmetic": "What number does the request work out to?",
@@ -239,14 +260,41 @@ def _answered_by_request(gap: DraftGap, request: str) -> bool:
     return re.search(r"\b" + re.escape(guess) + r"\b", request.lower()) is not None
 
 
+def _content(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower().replace("’", "'")) if len(w) > 2}
+
+
+def restates_request(question: str, request: str) -> bool:
+    """A question ("What is dry ice?") whose subject is only words the request already says."""
+    match = RESTATING_QUESTION.match(question)
+    if not match or len(match.group("thing").split()) > 4:
+        return False
+    thing = _content(match.group("thing"))
+    return bool(thing) and thing <= _content(request)
+
+
+def refer_question(request: str) -> str:
+    return f"What exactly does {request[:90]!r} refer to? Name it specifically."
+
+
+def outcome_question(request: str) -> str:
+    return (
+        f"What visible state, colour or change results in {request[:90]!r}? Name it specifically."
+    )
+
+
 def route_gaps(
     draft_gaps: list[DraftGap], request: str, *, search_enabled: bool, memory_empty: bool
 ) -> list[Gap]:
     """Turn the model's questions into routed gaps, corrected by deterministic cues."""
     gaps: list[Gap] = []
     asked: set[str] = set()
+    restated = False
     for item in draft_gaps:
         if not item.question.strip() or _answered_by_request(item, request):
+            continue
+        if item.kind in REASONED_KINDS and restates_request(item.question, request):
+            restated = True  # replaced below by a question about what the request implies
             continue
         key = " ".join(re.findall(r"[a-z0-9]+", item.question.lower()))
         if key in asked:  # the small model repeats a question: ask it once
@@ -254,13 +302,20 @@ def route_gaps(
         asked.add(key)
         kind: str = item.kind
         why = f"planner: {kind}"
-        if kind in ("commonsense", "precise_fact", "reference") and SEARCH_CUES.search(
-            item.question
-        ):
+        if kind in REASONED_KINDS and SEARCH_CUES.search(item.question):
             kind, why = "dynamic_fact", "cue: the question asks about something that changes"
         if kind == "personal" and not MEMORY_CUES.search(request):
             kind, why = "commonsense", "no first-person cue in the request: not personal"
         gaps.append(_gap(len(gaps), item.question, kind, why, item.best_guess))
+    outcome = OUTCOME_CUES.search(request)
+    if (restated or outcome) and not any(g.route == "reason" for g in gaps):
+        why = (
+            "cue: the request sets up a situation; the image must show its outcome"
+            if outcome
+            else "the planner's question only restated the request"
+        )
+        question = outcome_question(request) if outcome else refer_question(request)
+        gaps.append(_gap(len(gaps), question, "commonsense", why, ""))
     if MEMORY_CUES.search(request) and not any(g.kind == "personal" for g in gaps):
         gaps.append(
             _gap(
@@ -285,7 +340,7 @@ def route_gaps(
     if named:
         name = named.group(1) or named.group(2)
         for gap in gaps:  # facts about a named work or person are precise facts: search
-            if gap.route == "reason" and gap.kind in ("commonsense", "precise_fact", "reference"):
+            if gap.route == "reason" and gap.kind in REASONED_KINDS:
                 gap.kind, gap.route = "precise_fact", "search"
                 gap.why = f"cue: a fact about {name}, which the request names"
         if not any(g.route == "search" for g in gaps):
@@ -322,7 +377,7 @@ def route_gaps(
         gaps.append(
             _gap(
                 0,
-                f"What exactly does {request[:90]!r} refer to? Name it specifically.",
+                refer_question(request),
                 "commonsense",
                 "cue: the request describes its subject instead of naming it",
                 "",

@@ -47,12 +47,12 @@ Question: Which bird is it?
 {"question":"Which bird is shown on the coat of arms of Mexico?","answer":"golden eagle","visible":"a golden eagle holding a snake, perched on a prickly pear cactus"}
 
 Request: A pot of water on a stove at 100 degrees Celsius at sea level
-Question: What state is the water in?
+Question: What visible state, colour or change results in 'A pot of water on a stove at 100 degrees Celsius at sea level'? Name it specifically.
 {"question":"What happens to water heated to 100 degrees Celsius at sea level?","answer":"boiling water","visible":"bubbling water with steam rising from the pot"}
 
-Request: A large striped cat, the national animal of India, in tall grass
-Question: Which animal is it?
-{"question":"Which large striped cat is the national animal of India?","answer":"Bengal tiger","visible":"an orange Bengal tiger with black stripes in tall grass"}
+Request: The instrument a Scottish piper plays at a Highland parade
+Question: What exactly does 'The instrument a Scottish piper plays at a Highland parade' refer to? Name it specifically.
+{"question":"Which instrument does a Scottish piper play at a Highland parade?","answer":"Great Highland bagpipes","visible":"a tartan bag with three drones over the piper's shoulder and a chanter"}
 """
 
 

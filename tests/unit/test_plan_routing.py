@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from nodes.plan import DraftGap, box_for, finish_checklist, route_gaps
+from nodes.plan import (
+    DraftGap,
+    box_for,
+    finish_checklist,
+    outcome_question,
+    restates_request,
+    route_gaps,
+)
+
+NO_SOURCES = {"search_enabled": False, "memory_empty": True}
 
 
 def gap(question: str, kind: str, guess: str = "") -> DraftGap:
@@ -196,3 +205,49 @@ def test_a_repeated_question_is_asked_once() -> None:
     same = [gap("What is the red fox wearing?", "personal")] * 4
     found = route_gaps(same, "Same character as before", search_enabled=True, memory_empty=False)
     assert [g.question for g in found] == ["What is the red fox wearing?"]
+
+
+def test_a_question_that_only_restates_the_request_asks_what_it_refers_to() -> None:
+    request = "An iconic reptile, a symbol of biodiversity in Indonesia"
+    found = route_gaps(
+        [gap("What is an iconic reptile?", "commonsense")],
+        request,
+        search_enabled=False,
+        memory_empty=True,
+    )
+    assert len(found) == 1 and found[0].route == "reason"
+    assert "refer to" in found[0].question and "Indonesia" in found[0].question
+    assert "restated" in found[0].why
+
+
+def test_restating_is_judged_by_the_words_of_the_request() -> None:
+    assert restates_request("What is dry ice?", "Dry ice in a glass of water")
+    assert restates_request("What is the instrument's long neck?", "An instrument, long neck")
+    assert not restates_request("What is a mooncake?", "the pastry of the Mid-Autumn Festival")
+    long_question = "What is traditional decoration for the Mexican Day of the Dead?"
+    assert not restates_request(long_question, "Traditional decoration for the Day of the Dead")
+    assert not restates_request("Which pastry is it?", "which pastry is it")
+
+
+def test_a_situation_gets_a_question_about_its_visible_outcome() -> None:
+    request = "Dry ice in a glass of water, highlighting the state of the dry ice and the water"
+    found = route_gaps(
+        [gap("What is dry ice?", "commonsense"), gap("What is water?", "commonsense")],
+        request,
+        search_enabled=False,
+        memory_empty=True,
+    )
+    assert [(g.route, g.question) for g in found] == [("reason", outcome_question(request))]
+    assert "outcome" in found[0].why
+    bare = route_gaps([], "A small piece of sodium metal added to water", **NO_SOURCES)
+    assert [g.route for g in bare] == ["reason"] and "state, colour or change" in bare[0].question
+
+
+def test_a_good_question_about_a_situation_is_kept_alone() -> None:
+    question = "What colour is the flame of burning potassium?"
+    found = route_gaps(
+        [gap(question, "commonsense")],
+        "The potassium is burning, highlighting the color",
+        **NO_SOURCES,
+    )
+    assert [g.question for g in found] == [question]
