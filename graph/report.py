@@ -179,6 +179,12 @@ def render_markdown(state: State, ctx: Context) -> str:
                 + (f"; put back: {', '.join(repaired)}" if repaired else ""),
                 "",
             ]
+        if rnd.get("clock_dropped"):
+            lines += [
+                "Another place's clock, dropped from the composer's prompt (the time-zone "
+                f"tool computed the shown place's time): {'; '.join(rnd['clock_dropped'])}",
+                "",
+            ]
         lines += precheck_lines(rnd.get("precheck", {}))
         lines += ["| item | verdict | reason |", "|---|---|---|"]
         for verdict in rnd.get("verdicts", []):

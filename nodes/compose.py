@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from nodes.context import Context, chat_model, context_of, emit
 from nodes.state import Answer, State
+from tools.compute import clock_clause
 from tools.structured import StructuredOutputError, ask
 from tools.wording import QUOTED
 
@@ -120,6 +121,52 @@ def drop_invented_text(prompt: str, text: str, request: str) -> str:
     return INVENTED_TEXT.sub(keep, prompt).strip()
 
 
+TIME_OF_DAY = re.compile(
+    r"\s*\b(?:(?:at|around|near|by|into|in the|during the|at the)\s+)?"
+    r"(midnight|noon|midday|lunch ?hour|lunchtime|night(?:time)?|morning|afternoon|evening|"
+    r"dawn|dusk|sunrise|sunset|twilight)\b",
+    re.I,
+)
+
+
+def drop_other_clock(prompt: str, answers: Sequence[Answer], request: str) -> tuple[str, list[str]]:
+    """When the time-zone tool computed the shown place's time, the request's clock belongs
+    to another place ("when Tokyo is entering midnight"): drop the prompt's phrases that
+    name that place, and time-of-day words the computed answer does not use, so the prompt
+    does not say "midnight" next to the computed afternoon. Returns the prompt and what
+    was dropped."""
+    computed = [
+        a for a in answers if any(e.get("source") == "tool:timezone" for e in a.get("evidence", []))
+    ]
+    if not computed:
+        return prompt, []
+    places, _ = clock_clause(request)
+    allowed = set(
+        normalise(" ".join(f"{a['answer']} {a.get('detail', '')}" for a in computed)).split()
+    )
+    dropped: list[str] = []
+    kept: list[str] = []
+    for segment in re.split(r"\s*[,;]\s*|\.\s+", prompt.strip().rstrip(".")):
+        if any(re.search(rf"\b{re.escape(place)}\b", segment, re.I) for place in places):
+            dropped.append(segment)
+            continue
+
+        def other_time(match: re.Match[str]) -> str:
+            word = match.group(1).lower()
+            if set(normalise(word).split()) <= allowed:
+                return match.group(0)
+            dropped.append(word)
+            return ""
+
+        segment = " ".join(TIME_OF_DAY.sub(other_time, segment).split())
+        if segment:
+            kept.append(segment)
+    if not dropped:
+        return prompt, []
+    joined = ", ".join(kept)
+    return joined[:1].upper() + joined[1:], dropped
+
+
 def fallback_prompt(plan: dict[str, Any], answers: Sequence[Answer]) -> str:
     parts = [plan.get("subject", "")]
     parts += [a["answer"] for a in answers if a.get("answer")]
@@ -166,6 +213,7 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     prompt = drop_invented_text(prompt, text, state["request"])
     if not prompt:
         prompt = fallback_prompt(plan, answers)
+    prompt, clock_dropped = drop_other_clock(prompt, answers, state["request"])
     prompt, retention = retain_answers(prompt, answers, text)
     repaired = sum(1 for check in retention if check["repaired"])
     emit("compose", f"prompt ready ({len(prompt)} chars, {repaired} answer(s) put back)")
@@ -174,6 +222,7 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         "prompt": prompt,
         "negative_prompt": negative,
         "retention": retention,
+        "clock_dropped": clock_dropped,
         "panels": panel_prompts(plan, prompt),
     }
     return {"draft": draft, "errors": errors}

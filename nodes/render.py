@@ -57,6 +57,7 @@ def render(state: State | PanelTask, runtime: Runtime[Context]) -> dict[str, Any
         "prompt": draft["prompt"],
         "negative_prompt": job["negative_prompt"],
         "retention": draft.get("retention", []),
+        "clock_dropped": draft.get("clock_dropped", []),
         "precheck": draft.get("precheck", {}),
         "renderer": ctx.renderer,
         "seed": job["seed"],

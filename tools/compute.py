@@ -382,16 +382,17 @@ def resolve_zone(place: str, zone: str = "") -> tuple[str, str]:
 
 
 # (first hour, last hour, period, what the light and sky look like)
+_NIGHT = "night-time: a dark sky with stars or the moon, street and window lights on"
 LIGHT: list[tuple[int, int, str, str]] = [
-    (0, 4, "night", "a dark night sky with stars or the moon, street and window lights on"),
-    (5, 5, "pre-dawn twilight", "a deep blue pre-dawn sky with a faint glow on the horizon"),
-    (6, 7, "sunrise", "a low rising sun, an orange-pink sky and long soft shadows"),
-    (8, 10, "morning", "clear morning daylight with a fairly low sun and long shadows"),
-    (11, 13, "midday", "the sun high in a bright sky, strong light and short shadows"),
-    (14, 16, "afternoon", "warm afternoon daylight and medium-length shadows"),
-    (17, 18, "golden hour", "a low sun near sunset, golden-orange light and long shadows"),
-    (19, 19, "dusk", "a deep blue twilight sky after sunset, lights coming on"),
-    (20, 23, "night", "a dark night sky with stars or the moon, street and window lights on"),
+    (0, 4, "night", _NIGHT),
+    (5, 5, "pre-dawn twilight", "first light: a deep blue pre-dawn sky, a faint glow low down"),
+    (6, 7, "sunrise", "early morning: a low rising sun, an orange-pink sky, long soft shadows"),
+    (8, 10, "morning", "daytime: clear morning daylight, a fairly low sun and long shadows"),
+    (11, 13, "midday", "broad daytime: the sun high in a bright sky, short shadows"),
+    (14, 16, "afternoon", "daytime: warm afternoon daylight and medium-length shadows"),
+    (17, 18, "golden hour", "late afternoon: a low sun near sunset, golden-orange light"),
+    (19, 19, "dusk", "evening twilight after sunset: a deep blue sky, lights coming on"),
+    (20, 23, "night", _NIGHT),
 ]
 
 
@@ -1121,6 +1122,18 @@ def clock_in(text: str) -> tuple[int, int] | None:
         total += 15
     total %= 24 * 60
     return total // 60, total % 60
+
+
+def clock_clause(request: str) -> tuple[list[str], list[str]]:
+    """The places and clock words of the request's clock clause: "The harbor in Vancouver
+    when Tokyo is just entering midnight" -> (["Tokyo"], ["midnight"]); ([], []) if none."""
+    link = _CLOCK_LINK.search(request)
+    if not link:
+        return [], []
+    tail = request[link.end() :]
+    words = [m.group(0) for pattern, _ in _CLOCK_WORDS for m in pattern.finditer(tail)]
+    words += [m.group(0) for m in _CLOCK_DIGITS.finditer(tail)]
+    return places_in(tail), words
 
 
 def orient_timezone(slots: dict[str, Any], request: str) -> dict[str, Any]:

@@ -57,7 +57,7 @@ def test_noon_singapore_in_london_winter_is_gmt() -> None:
     result = tz("Singapore", 12, "London", "2026-01-15")
     assert result.answer == "night, 04:00 local time in London"
     assert result.inputs["to_utc_offset"] == "UTC+00:00"
-    assert "night sky" in result.visible
+    assert "night-time" in result.visible
 
 
 def test_big_ben_when_singapore_reaches_noon_says_at_the_landmark() -> None:
