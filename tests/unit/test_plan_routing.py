@@ -209,12 +209,7 @@ def test_a_repeated_question_is_asked_once() -> None:
 
 def test_a_question_that_only_restates_the_request_asks_what_it_refers_to() -> None:
     request = "An iconic reptile, a symbol of biodiversity in Indonesia"
-    found = route_gaps(
-        [gap("What is an iconic reptile?", "commonsense")],
-        request,
-        search_enabled=False,
-        memory_empty=True,
-    )
+    found = route_gaps([gap("What is an iconic reptile?", "commonsense")], request, **NO_SOURCES)
     assert len(found) == 1 and found[0].route == "reason"
     assert "refer to" in found[0].question and "Indonesia" in found[0].question
     assert "restated" in found[0].why
@@ -231,12 +226,8 @@ def test_restating_is_judged_by_the_words_of_the_request() -> None:
 
 def test_a_situation_gets_a_question_about_its_visible_outcome() -> None:
     request = "Dry ice in a glass of water, highlighting the state of the dry ice and the water"
-    found = route_gaps(
-        [gap("What is dry ice?", "commonsense"), gap("What is water?", "commonsense")],
-        request,
-        search_enabled=False,
-        memory_empty=True,
-    )
+    restating = [gap("What is dry ice?", "commonsense"), gap("What is water?", "commonsense")]
+    found = route_gaps(restating, request, **NO_SOURCES)
     assert [(g.route, g.question) for g in found] == [("reason", outcome_question(request))]
     assert "outcome" in found[0].why
     bare = route_gaps([], "A small piece of sodium metal added to water", **NO_SOURCES)
