@@ -121,3 +121,25 @@ def test_slots_the_model_swapped_are_put_right_by_code(
     state = run(make_context(spec, tmp_path), REQUEST)
     (answer,) = state["answers"]
     assert "05:00" in answer["answer"] and "Big Ben" in answer["answer"]
+
+
+def test_the_composer_may_not_keep_the_other_places_clock(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    composed = "The square beneath Big Ben at noon, the Singapore skyline at noon, a poster"
+    spec = script(
+        first=[
+            {"schema": "PlanDraft", "response": plan_with([TZ_GAP])},
+            {"schema": "TimezoneSlots", "response": tz_slots()},
+            {"schema": "Composed", "response": {"prompt": composed, "negative_prompt": ""}},
+        ]
+    )
+    state = run(make_context(spec, tmp_path), REQUEST)
+    final = state["final_prompt"]
+    assert "noon" not in final and "Singapore" not in final
+    assert final.startswith("The square beneath Big Ben, a poster")
+    assert "05:00 local time at Big Ben" in final  # the computed answer, put back
+    record = state["rounds"][0]
+    assert record["clock_dropped"] == ["noon", "the Singapore skyline at noon"]
+    report = Path(state["report"]).read_text()
+    assert "Another place's clock, dropped from the composer's prompt" in report
