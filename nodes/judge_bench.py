@@ -121,10 +121,23 @@ def _context_text(prompt: str, scene: dict[str, Any]) -> str:
     return f"Prompt: {prompt}\n{describe_scene(scene)}"
 
 
-def _quoted_support(quote: str, context: str, topic: str) -> bool:
-    """The quote is in the context (by content words) and shares a content word with topic."""
+QUOTE_SHARE = 0.8
+
+
+def quote_supported(quote: str, context: str, wanted: set[str]) -> bool:
+    """The judge's quote is the context's own words and those words include one of `wanted`.
+
+    "The context's own words": at least 80% of the quote's content words. The 1.5B judge
+    garbles a word or two when it copies a long passage ("national pride in Thai" for
+    "Thailand", a stray token at the end); a quote copied from the request or the
+    Explanation instead of the prompt still fails."""
     words = stems(quote)
-    return bool(words) and words <= stems(context) and bool(words & stems(topic))
+    found = words & stems(context)
+    return bool(words) and len(found) >= QUOTE_SHARE * len(words) and bool(found & wanted)
+
+
+def _quoted_support(quote: str, context: str, topic: str) -> bool:
+    return quote_supported(quote, context, stems(topic))
 
 
 def judge_item_text(item: str, prompt: str, scene: dict[str, Any], judge: str) -> Verdict:
@@ -205,9 +218,7 @@ def judge_wise(
     except StructuredOutputError as exc:
         return {"item": item, "passed": False, "reason": f"not judged (judge failed: {exc})"}
     quote = out.quote.strip()
-    words = stems(quote)
-    supported = bool(words) and words <= stems(prompt) and bool(words & added)
-    if out.passed and supported:
+    if out.passed and quote_supported(quote, prompt, added):
         return {"item": item, "passed": True, "reason": f"model: names {quote!r}"}
     if out.passed:
         return {"item": item, "passed": False, "reason": f"model quote unsupported: {quote!r}"}

@@ -1,0 +1,32 @@
+"""The bench judge's quote check: the quote must be the context's own words and name
+something the request did not say; a word or two garbled in copying is tolerated."""
+
+from __future__ import annotations
+
+from nodes.judge_bench import new_words, quote_supported, stems
+
+REQUEST = "A large animal, a symbol of national pride in Thailand"
+EXPLANATION = "The model should generate an image featuring an elephant"
+PROMPT = "Symbolic poster of a large elephant standing, a symbol of national pride in Thailand"
+
+
+def added() -> set[str]:
+    return new_words(EXPLANATION, REQUEST) & stems(PROMPT)
+
+
+def test_a_quote_of_the_prompt_that_names_the_added_thing_passes() -> None:
+    assert added() == {"elephant"}
+    assert quote_supported("a large elephant standing", PROMPT, added())
+
+
+def test_one_garbled_word_in_a_long_copied_quote_is_tolerated() -> None:
+    garbled = "Symbolic poster of a large elephant standing, a symbol of national pride in Thai"
+    assert quote_supported(garbled, PROMPT, added())
+
+
+def test_a_quote_from_elsewhere_or_without_the_added_thing_fails() -> None:
+    assert not quote_supported("an elephant with tusks in a temple garden", PROMPT, added())
+    assert not quote_supported("a symbol of national pride in Thailand", PROMPT, added())
+    assert not quote_supported("", PROMPT, added())
+    # half the words garbled is not a copy
+    assert not quote_supported("large elephant ivory tusks jungle", PROMPT, added())
