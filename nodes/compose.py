@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from nodes.context import Context, chat_model, context_of, emit
 from nodes.state import Answer, State
-from tools.compute import clock_clause
+from tools.compute import clock_places
 from tools.structured import StructuredOutputError, ask
 from tools.wording import QUOTED
 
@@ -140,24 +140,24 @@ def drop_other_clock(prompt: str, answers: Sequence[Answer], request: str) -> tu
     ]
     if not computed:
         return prompt, []
-    places, _ = clock_clause(request)
+    places = clock_places(request)
     allowed = set(
         normalise(" ".join(f"{a['answer']} {a.get('detail', '')}" for a in computed)).split()
     )
     dropped: list[str] = []
     kept: list[str] = []
+
+    def other_time(match: re.Match[str]) -> str:
+        word = match.group(1).lower()
+        if set(normalise(word).split()) <= allowed:
+            return match.group(0)
+        dropped.append(word)
+        return ""
+
     for segment in re.split(r"\s*[,;]\s*|\.\s+", prompt.strip().rstrip(".")):
         if any(re.search(rf"\b{re.escape(place)}\b", segment, re.I) for place in places):
             dropped.append(segment)
             continue
-
-        def other_time(match: re.Match[str]) -> str:
-            word = match.group(1).lower()
-            if set(normalise(word).split()) <= allowed:
-                return match.group(0)
-            dropped.append(word)
-            return ""
-
         segment = " ".join(TIME_OF_DAY.sub(other_time, segment).split())
         if segment:
             kept.append(segment)

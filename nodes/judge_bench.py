@@ -136,10 +136,6 @@ def quote_supported(quote: str, context: str, wanted: set[str]) -> bool:
     return bool(words) and len(found) >= QUOTE_SHARE * len(words) and bool(found & wanted)
 
 
-def _quoted_support(quote: str, context: str, topic: str) -> bool:
-    return quote_supported(quote, context, stems(topic))
-
-
 def judge_item_text(item: str, prompt: str, scene: dict[str, Any], judge: str) -> Verdict:
     decided = quoted_text_check(item, scene) or covered_check(item, scene, prompt)
     if decided is not None:
@@ -157,7 +153,7 @@ def judge_item_text(item: str, prompt: str, scene: dict[str, Any], judge: str) -
     except StructuredOutputError as exc:
         return {"item": item, "passed": False, "reason": f"not judged (judge failed: {exc})"}
     quote = out.quote.strip()
-    if out.passed and _quoted_support(quote, context, item):
+    if out.passed and quote_supported(quote, context, stems(item)):
         return {"item": item, "passed": True, "reason": f"model: {quote!r}"}
     if out.passed:
         return {"item": item, "passed": False, "reason": f"model quote unsupported: {quote!r}"}

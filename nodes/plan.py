@@ -24,6 +24,7 @@ from nodes.context import Context, chat_model, context_of, emit, store_of, user_
 from nodes.state import Gap, Kind, LayoutObject, Panel, Plan, Route, State
 from tools.compute import detect_tool
 from tools.structured import StructuredOutputError, ask
+from tools.wording import content_stems, stems
 
 Position = Literal[
     "left",
@@ -260,17 +261,13 @@ def _answered_by_request(gap: DraftGap, request: str) -> bool:
     return re.search(r"\b" + re.escape(guess) + r"\b", request.lower()) is not None
 
 
-def _content(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", text.lower().replace("’", "'")) if len(w) > 2}
-
-
 def restates_request(question: str, request: str) -> bool:
     """A question ("What is dry ice?") whose subject is only words the request already says."""
     match = RESTATING_QUESTION.match(question)
     if not match or len(match.group("thing").split()) > 4:
         return False
-    thing = _content(match.group("thing"))
-    return bool(thing) and thing <= _content(request)
+    thing = content_stems(match.group("thing").replace("’", "'"))
+    return bool(thing) and thing <= stems(request.replace("’", "'"))
 
 
 def refer_question(request: str) -> str:

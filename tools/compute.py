@@ -1124,16 +1124,11 @@ def clock_in(text: str) -> tuple[int, int] | None:
     return total // 60, total % 60
 
 
-def clock_clause(request: str) -> tuple[list[str], list[str]]:
-    """The places and clock words of the request's clock clause: "The harbor in Vancouver
-    when Tokyo is just entering midnight" -> (["Tokyo"], ["midnight"]); ([], []) if none."""
+def clock_places(request: str) -> list[str]:
+    """The places of the request's clock clause: "The harbor in Vancouver when Tokyo is just
+    entering midnight" -> ["Tokyo"]; [] when it has none."""
     link = _CLOCK_LINK.search(request)
-    if not link:
-        return [], []
-    tail = request[link.end() :]
-    words = [m.group(0) for pattern, _ in _CLOCK_WORDS for m in pattern.finditer(tail)]
-    words += [m.group(0) for m in _CLOCK_DIGITS.finditer(tail)]
-    return places_in(tail), words
+    return places_in(request[link.end() :]) if link else []
 
 
 def orient_timezone(slots: dict[str, Any], request: str) -> dict[str, Any]:
