@@ -208,6 +208,7 @@ TOOL_QUESTIONS = {
     "timezone": "What local time is it at the place shown, and what light and sky go with it?",
     "arithmetic": "What number does the request work out to?",
     "ordering": "In what order do the things in the request go?",
+    "arrange": "Which object goes where, given the sizes or colours the request compares?",
     "date_math": "What date, weekday or season does the request work out to?",
 }
 KIND_ROUTE: dict[str, Route] = {

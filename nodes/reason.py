@@ -1,6 +1,7 @@
 """reason: answer a commonsense gap with code where code can, else the model's knowledge.
 
-Computable gaps (time zones, arithmetic and counting, orderings, date arithmetic) go to
+Computable gaps (time zones, arithmetic and counting, orderings, placement by size or
+colour, date arithmetic) go to
 code: the question's wording picks the tool (`tools.compute.detect_tool`), the model only
 fills the tool's slots (constrained JSON, worked examples in a fixed prefix per tool), and
 code computes the answer; the tool and its inputs are the evidence. Slots that do not
@@ -60,6 +61,7 @@ TOOL_PURPOSE = {
     "timezone": "converts a local time in one place to the local time in another",
     "arithmetic": "evaluates an arithmetic expression (counts, sums, products)",
     "ordering": "sorts things by a measured value or a date",
+    "arrange": "places objects left to right or front to back by their usual size or colour",
     "date_math": "adds days, weeks, months or years to a date",
 }
 
@@ -93,7 +95,7 @@ def computed(task: GapTask, tool: str, ctx: Context) -> tuple[Answer | None, str
         filled = slots.model_dump()
         if tool == "timezone":  # which place holds the clock is read from the request by code
             filled = orient_timezone(filled, task["request"])
-        out = run_tool(tool, filled)
+        out = run_tool(tool, filled, request=task["request"])
     except (StructuredOutputError, ToolError) as exc:
         return None, f"the {tool} tool could not be used ({str(exc)[:160]})"
     inputs = json.dumps(out.inputs, ensure_ascii=False, default=str)
@@ -105,6 +107,11 @@ def computed(task: GapTask, tool: str, ctx: Context) -> tuple[Answer | None, str
         route="reason",
         detail=out.visible,
         note=f"computed by the {tool} tool; the model only filled its inputs",
+        placement=(
+            {"axis": out.inputs["axis"], "order": out.inputs["placed"]}
+            if tool == "arrange"
+            else None
+        ),
     )
     return answer, ""
 

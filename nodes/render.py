@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from langgraph.runtime import Runtime
 
@@ -17,6 +17,7 @@ from nodes.context import Context, context_of, emit, run_folder
 from nodes.state import PanelTask, State
 from renderers.base import LayoutBox, RenderJob
 from renderers.registry import get_renderer
+from tools.compute import place_layout
 
 
 def render(state: State | PanelTask, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -37,7 +38,9 @@ def render(state: State | PanelTask, runtime: Runtime[Context]) -> dict[str, Any
         "setting": plan.get("setting", ""),
         "palette": list(plan.get("palette", [])),
         "layout": (
-            panel_layout(plan.get("layout", []), panel) if panel else list(plan.get("layout", []))
+            panel_layout(plan.get("layout", []), panel)
+            if panel
+            else arranged_layout(plan.get("layout", []), state.get("answers", []))
         ),
         "text_to_render": "" if panel else plan.get("text_to_render", ""),
         "steps": ctx.steps,
@@ -75,6 +78,16 @@ def render(state: State | PanelTask, runtime: Runtime[Context]) -> dict[str, Any
     else:
         record.update({"images": images, "scene": result["scene"]})
     return {"rounds": [record]}
+
+
+def arranged_layout(layout: list[LayoutBox], answers: Any) -> list[LayoutBox]:
+    """The planned layout, with objects the arrange tool placed moved to their positions."""
+    out: list[dict[str, Any]] = [dict(obj) for obj in layout]
+    for answer in answers or []:
+        placement = answer.get("placement") if answer.get("resolved") else None
+        if placement:
+            out = place_layout(out, placement["axis"], list(placement["order"]))
+    return cast(list[LayoutBox], out)
 
 
 def panel_layout(layout: list[LayoutBox], panel: dict[str, Any]) -> list[LayoutBox]:

@@ -7,7 +7,7 @@ as `model_dump()` dicts; images are file paths.
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12 (server schemas)
@@ -73,6 +73,8 @@ class Answer(TypedDict):
     provenance: str  # Provenance
     detail: str  # what the image must show because of the answer ("" if nothing more)
     note: str  # why unresolved, or how it was obtained
+    # where the arrange tool put the objects: {"axis": "horizontal", "order": [names]}
+    placement: NotRequired[dict[str, Any]]
 
 
 class Verdict(TypedDict):
@@ -172,9 +174,10 @@ def resolved(
     route: str | None = None,
     detail: str = "",
     note: str = "",
+    placement: dict[str, Any] | None = None,
 ) -> Answer:
     """A gap's answer, with the evidence and where it came from."""
-    return {
+    out: Answer = {
         "gap_id": gap["id"],
         "question": gap["question"],
         "route": route or gap["route"],
@@ -185,3 +188,6 @@ def resolved(
         "detail": detail,
         "note": note,
     }
+    if placement:
+        out["placement"] = placement
+    return out

@@ -16,6 +16,7 @@ from tools.compute import (
     PLACES,
     TOOLS,
     ArithmeticSlots,
+    ArrangeSlots,
     DateMathSlots,
     OrderingSlots,
     TimezoneSlots,
@@ -469,11 +470,12 @@ def test_bad_date_math_is_a_tool_error(slots: dict[str, Any], message: str) -> N
 
 
 def test_tools_registry() -> None:
-    assert set(TOOLS) == {"timezone", "arithmetic", "ordering", "date_math"}
+    assert set(TOOLS) == {"timezone", "arithmetic", "ordering", "arrange", "date_math"}
     expected = {
         "timezone": TimezoneSlots,
         "arithmetic": ArithmeticSlots,
         "ordering": OrderingSlots,
+        "arrange": ArrangeSlots,
         "date_math": DateMathSlots,
     }
     for name, (model, fn) in TOOLS.items():
@@ -520,7 +522,7 @@ def test_slot_models_are_documented_and_bounded() -> None:
     assert OrderingSlots.model_json_schema()["properties"]["items"]["maxItems"] == 8
 
 
-@pytest.mark.parametrize("name", ["timezone", "arithmetic", "ordering", "date_math"])
+@pytest.mark.parametrize("name", ["timezone", "arithmetic", "ordering", "arrange", "date_math"])
 def test_examples_run_and_are_detected(name: str) -> None:
     examples = EXAMPLES[name]
     assert len(examples) == 2
@@ -528,18 +530,24 @@ def test_examples_run_and_are_detected(name: str) -> None:
     for question, slots_json in examples:
         slots = json.loads(slots_json)
         assert set(slots) <= set(model.model_fields)
-        result = run_tool(name, slots, today=TODAY)
+        # arrange reads its rules from the request: the example's question plays it
+        request = question if name == "arrange" else ""
+        result = run_tool(name, slots, today=TODAY, request=request)
         assert result.tool == name
         assert result.answer
         assert len(result.answer) <= 80
-        assert detect_tool(question, "") == name
+        assert detect_tool(question, request) == name
 
 
 def test_example_answers() -> None:
     answers = {
-        name: [run_tool(name, json.loads(s), today=TODAY).answer for _q, s in examples]
+        name: [run_tool(name, json.loads(s), today=TODAY, request=q).answer for q, s in examples]
         for name, examples in EXAMPLES.items()
     }
+    assert answers["arrange"] == [
+        "elephant on the left, dog in the middle, mouse on the right",
+        "lemon on the left, plum in the middle, lime on the right",
+    ]
     assert answers["timezone"][0] == "pre-dawn twilight, 05:00 local time at Big Ben"
     assert answers["arithmetic"] == ["32 legs", "3 apples"]
     assert answers["ordering"][1] == "Big Ben (earliest)"

@@ -2,8 +2,8 @@
 
 Some gaps are not knowledge but computation: the local time at Big Ben when Singapore
 reaches noon, the number of legs on three spiders and two cats, the order of animals by
-size, the weekday or season of a date. A 1.5B model gets these wrong often; code gets them
-right every time. So computation belongs to code, and the model only fills slots:
+size, which animal stands on the left when the smallest must, the weekday or season of a
+date. A 1.5B model gets these wrong often; code gets them right every time. So computation belongs to code, and the model only fills slots:
 
 1. `detect_tool(question, request)` says, from clear wording cues, which tool fits a gap;
 2. the model fills that tool's slot model (`TOOLS[name][0]`) as constrained JSON, guided by
@@ -17,11 +17,13 @@ insufficient slots raise `ToolError` with a one-line message; the caller then fa
 to the model's own reasoning.
 
 Modules: `result` (ToolResult, ToolError), `places` (place -> IANA zone), one module per
-tool (`timezone`, `arithmetic`, `ordering`, `date_math`), `registry` (run_tool, TOOLS,
-EXAMPLES), `detect` (detect_tool) and `clock` (reading a time-zone request).
+tool (`timezone`, `arithmetic`, `ordering`, `arrange`, `date_math`), `registry`
+(run_tool, TOOLS, EXAMPLES), `detect` (detect_tool) and `clock` (reading a time-zone
+request).
 """
 
 from tools.compute.arithmetic import ArithmeticSlots, arithmetic, evaluate_expression
+from tools.compute.arrange import ArrangeSlots, arrange, arrangement_rules, place_layout
 from tools.compute.clock import clock_in, clock_places, orient_timezone
 from tools.compute.date_math import DateMathSlots, add_months, date_math, season
 from tools.compute.detect import detect_tool
@@ -37,6 +39,7 @@ __all__ = [
     "PLACES",
     "TOOLS",
     "ArithmeticSlots",
+    "ArrangeSlots",
     "DateMathSlots",
     "OrderItem",
     "OrderingSlots",
@@ -45,6 +48,8 @@ __all__ = [
     "ToolResult",
     "add_months",
     "arithmetic",
+    "arrange",
+    "arrangement_rules",
     "clock_in",
     "clock_places",
     "date_math",
@@ -53,6 +58,7 @@ __all__ = [
     "light_at",
     "ordering",
     "orient_timezone",
+    "place_layout",
     "places_in",
     "resolve_zone",
     "run_tool",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tools.compute.arrange import arrangement_rules
 from tools.compute.places import _lookup, places_in
 
 _NUMBER_WORDS = (
@@ -104,6 +105,9 @@ def detect_tool(question: str, request: str) -> str | None:
     - date_math: a date offset ("100 days after", "3 weeks from", "two years ago") with a
       date question (what date/day/season, day of the week), or a weekday/season question about an
       explicit date (2026-12-25, July 4);
+    - arrange: objects placed by a size or colour the request only compares ("the smallest
+      animal on the left", "the yellow fruit on the right", "from left to right from
+      shortest to longest"), read by `arrangement_rules` from the request;
     - ordering: "from largest to smallest", "in order of", "sorted by", "in chronological
       order", "which is older, X or Y";
     - arithmetic: an operator between numbers (3 + 4, 6 × 7, 10 minus 3), or a quantity
@@ -119,6 +123,8 @@ def detect_tool(question: str, request: str) -> str | None:
         _CALENDAR_ASK.search(text) and _EXPLICIT_DATE.search(text)
     ):
         return "date_math"
+    if arrangement_rules(request):
+        return "arrange"
     if _ORDERING.search(text):
         return "ordering"
     if _ARITH_OPERATOR.search(text):

@@ -9,44 +9,51 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from tools.compute.arithmetic import ArithmeticSlots, arithmetic
+from tools.compute.arrange import ArrangeSlots, arrange
 from tools.compute.date_math import DateMathSlots, date_math
 from tools.compute.ordering import OrderingSlots, ordering
 from tools.compute.result import ToolError, ToolResult
 from tools.compute.timezone import TimezoneSlots, timezone
 
 M = TypeVar("M", bound=BaseModel)
-Runner = Callable[[BaseModel, date | None], ToolResult]
+# (slots, today, request) -> result: a tool takes today's date or the request's own words
+# (code reads the arrangement rules from the request, not from the model's slots)
+Runner = Callable[[BaseModel, date | None, str], ToolResult]
+
+
+def _checked(model: type[M], slots: BaseModel) -> M:
+    if not isinstance(slots, model):
+        raise ToolError(f"expected {model.__name__}, got {type(slots).__name__}")
+    return slots
 
 
 def _runner(model: type[M], fn: Callable[[M], ToolResult]) -> Runner:
-    def run(slots: BaseModel, today: date | None) -> ToolResult:
-        if not isinstance(slots, model):
-            raise ToolError(f"expected {model.__name__}, got {type(slots).__name__}")
-        return fn(slots)
-
-    return run
+    return lambda slots, today, request: fn(_checked(model, slots))
 
 
 def _dated_runner(model: type[M], fn: Callable[..., ToolResult]) -> Runner:
-    def run(slots: BaseModel, today: date | None) -> ToolResult:
-        if not isinstance(slots, model):
-            raise ToolError(f"expected {model.__name__}, got {type(slots).__name__}")
-        result: ToolResult = fn(slots, today=today)
+    def run(slots: BaseModel, today: date | None, request: str) -> ToolResult:
+        result: ToolResult = fn(_checked(model, slots), today=today)
         return result
 
     return run
+
+
+def _worded_runner(model: type[M], fn: Callable[[M, str], ToolResult]) -> Runner:
+    return lambda slots, today, request: fn(_checked(model, slots), request)
 
 
 _RUNNERS: dict[str, tuple[type[BaseModel], Runner]] = {
     "timezone": (TimezoneSlots, _dated_runner(TimezoneSlots, timezone)),
     "arithmetic": (ArithmeticSlots, _runner(ArithmeticSlots, arithmetic)),
     "ordering": (OrderingSlots, _runner(OrderingSlots, ordering)),
+    "arrange": (ArrangeSlots, _worded_runner(ArrangeSlots, arrange)),
     "date_math": (DateMathSlots, _dated_runner(DateMathSlots, date_math)),
 }
 
 
 def _today_now(run: Runner) -> Callable[[BaseModel], ToolResult]:
-    return lambda slots: run(slots, None)
+    return lambda slots: run(slots, None, "")
 
 
 TOOLS: dict[str, tuple[type[BaseModel], Callable[[BaseModel], ToolResult]]] = {
@@ -61,8 +68,11 @@ def _validation_message(exc: ValidationError) -> str:
     return f"{where}: {first.get('msg', 'invalid')}{more}"
 
 
-def run_tool(name: str, slots: dict[str, Any], *, today: date | None = None) -> ToolResult:
-    """Validate `slots` with the tool's slot model and compute; any failure is a ToolError."""
+def run_tool(
+    name: str, slots: dict[str, Any], *, today: date | None = None, request: str = ""
+) -> ToolResult:
+    """Validate `slots` with the tool's slot model and compute; any failure is a ToolError.
+    `request` is the user's request, for tools that read their rules from it (arrange)."""
     if name not in _RUNNERS:
         raise ToolError(f"unknown tool {name!r}")
     model, run = _RUNNERS[name]
@@ -70,7 +80,7 @@ def run_tool(name: str, slots: dict[str, Any], *, today: date | None = None) -> 
         validated = model.model_validate(slots)
     except ValidationError as exc:
         raise ToolError(f"{name}: {_validation_message(exc)}") from exc
-    return run(validated, today)
+    return run(validated, today, request)
 
 
 # Worked examples for the reason node's few-shot prefix: (question, slots as JSON).
@@ -108,6 +118,21 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
             "Which is older, the Eiffel Tower or Big Ben?",
             '{"items":[{"name":"Eiffel Tower","value":"1889","unit":""},'
             '{"name":"Big Ben","value":"1859","unit":""}],"order":"ascending","pick":"first"}',
+        ),
+    ],
+    "arrange": [
+        (
+            "An elephant, a mouse and a dog, with the largest animal on the left: which goes "
+            "where?",
+            '{"items":[{"name":"elephant","size":3.2,"unit":"m","colour":"grey"},'
+            '{"name":"mouse","size":8,"unit":"cm","colour":"grey"},'
+            '{"name":"dog","size":70,"unit":"cm","colour":"brown"}]}',
+        ),
+        (
+            "A lemon, a lime and a plum, with the green fruit on the right: which goes where?",
+            '{"items":[{"name":"lemon","size":8,"unit":"cm","colour":"yellow"},'
+            '{"name":"lime","size":5,"unit":"cm","colour":"green"},'
+            '{"name":"plum","size":5,"unit":"cm","colour":"purple"}]}',
         ),
     ],
     "date_math": [
