@@ -185,6 +185,12 @@ def render_markdown(state: State, ctx: Context) -> str:
                 f"tool computed the shown place's time): {'; '.join(rnd['clock_dropped'])}",
                 "",
             ]
+        if rnd.get("guess_replaced"):
+            lines += [
+                "The planner's guessed subject, replaced by the answer that resolved it (in "
+                f"the subject, checklist and layout): {'; '.join(rnd['guess_replaced'])}",
+                "",
+            ]
         lines += precheck_lines(rnd.get("precheck", {}))
         lines += ["| item | verdict | reason |", "|---|---|---|"]
         for verdict in rnd.get("verdicts", []):

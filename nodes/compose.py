@@ -20,7 +20,7 @@ from nodes.context import Context, chat_model, context_of, emit
 from nodes.state import Answer, State
 from tools.compute import clock_places
 from tools.structured import StructuredOutputError, ask
-from tools.wording import QUOTED
+from tools.wording import QUOTED, content_stems, stems
 
 
 class Composed(BaseModel):
@@ -167,6 +167,48 @@ def drop_other_clock(prompt: str, answers: Sequence[Answer], request: str) -> tu
     return joined[:1].upper() + joined[1:], dropped
 
 
+ARTICLE = re.compile(r"^(a|an|the|some)\s+", re.I)
+
+
+def replace_guess(
+    plan: dict[str, Any], answers: Sequence[Answer], request: str
+) -> tuple[dict[str, Any], list[str]]:
+    """The plan with the planner's guessed subject replaced by the answer that resolved it.
+
+    The planner writes the subject, checklist and layout before any gap is answered; when
+    the request does not name its subject, the small model guesses ("a kangaroo" for "a
+    fluffy, tree-dwelling marsupial native to Australia"). Once one answer names the
+    subject ("koala"), a checklist still asking for a kangaroo would send the prompt back
+    to compose for the wrong animal. So when the subject is a short phrase none of whose
+    words the request says, and exactly one resolved answer (not a tool's) names something
+    new, the guess is replaced by that answer in the subject, the checklist and the layout.
+    """
+    guess = ARTICLE.sub("", str(plan.get("subject", "")).strip())
+    guessed = content_stems(guess)
+    if not guessed or len(guess.split()) > 3 or guessed & stems(request):
+        return plan, []
+    named = [
+        str(a["answer"]).strip()
+        for a in answers
+        if a.get("resolved")
+        and a.get("provenance") != "tool"
+        and 0 < len(str(a.get("answer", "")).split()) <= 4
+        and not content_stems(str(a["answer"])) <= stems(request)
+    ]
+    if len(named) != 1 or content_stems(named[0]) & guessed:
+        return plan, []
+    answer = named[0]
+    pattern = re.compile(rf"\b{re.escape(guess)}\b", re.I)
+    new = dict(plan)
+    new["subject"] = answer
+    new["checklist"] = [pattern.sub(answer, item) for item in plan.get("checklist", [])]
+    new["layout"] = [
+        {**obj, "name": pattern.sub(answer, str(obj.get("name", "")))}
+        for obj in plan.get("layout", [])
+    ]
+    return new, [f"{guess} -> {answer}"]
+
+
 def fallback_prompt(plan: dict[str, Any], answers: Sequence[Answer]) -> str:
     parts = [plan.get("subject", "")]
     parts += [a["answer"] for a in answers if a.get("answer")]
@@ -176,8 +218,8 @@ def fallback_prompt(plan: dict[str, Any], answers: Sequence[Answer]) -> str:
 
 def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = context_of(runtime)
-    plan = state["plan"]
     answers = list(state.get("answers", []))
+    plan, guess_replaced = replace_guess(state["plan"], answers, state["request"])
     number = len(state.get("rounds", [])) + 1
     emit("compose", f"composing the prompt (round {number})", round=number)
     lines = [f"Request: {state['request']}", "Facts:", *(_facts(answers) or ["- none needed"])]
@@ -223,9 +265,13 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         "negative_prompt": negative,
         "retention": retention,
         "clock_dropped": clock_dropped,
+        "guess_replaced": guess_replaced,
         "panels": panel_prompts(plan, prompt),
     }
-    return {"draft": draft, "errors": errors}
+    update: dict[str, Any] = {"draft": draft, "errors": errors}
+    if guess_replaced:  # precheck, render and evaluate read the corrected plan
+        update["plan"] = plan
+    return update
 
 
 def panel_prompts(plan: dict[str, Any], prompt: str) -> list[dict[str, Any]]:

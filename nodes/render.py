@@ -61,6 +61,7 @@ def render(state: State | PanelTask, runtime: Runtime[Context]) -> dict[str, Any
         "negative_prompt": job["negative_prompt"],
         "retention": draft.get("retention", []),
         "clock_dropped": draft.get("clock_dropped", []),
+        "guess_replaced": draft.get("guess_replaced", []),
         "precheck": draft.get("precheck", {}),
         "renderer": ctx.renderer,
         "seed": job["seed"],

@@ -249,7 +249,7 @@ def test_arrangement_through_the_graph(
     order), code places the animals, the prompt keeps the placement and the sketch follows."""
     plan = plan_with(
         [],
-        layout=[
+        objects=[
             {"name": "tiger", "position": "left", "size": "large"},
             {"name": "rabbit", "position": "right", "size": "small"},
         ],

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from nodes.compose import contains, drop_other_clock, retain_answers
+from collections.abc import Callable
+from pathlib import Path
+
+from nodes.compose import contains, drop_other_clock, replace_guess, retain_answers
 from nodes.state import Answer
+from tests.conftest import plan_with
+from tests.unit.test_graph import calls, make_context, run
 
 
 def test_retention_match_ignores_order_and_joining_words() -> None:
@@ -114,3 +119,98 @@ def test_without_a_computed_time_the_prompt_is_left_alone() -> None:
     model_answer = _timezone_answer("sunrise", "", source="model:local")
     assert drop_other_clock(composed, [model_answer], request) == (composed, [])
     assert drop_other_clock(composed, [], request) == (composed, [])
+
+
+def _answer(answer: str, provenance: str = "model", resolved: bool = True) -> Answer:
+    return {
+        "gap_id": "g1",
+        "question": "?",
+        "route": "reason",
+        "answer": answer,
+        "evidence": [],
+        "resolved": resolved,
+        "provenance": provenance,
+        "detail": "",
+        "note": "",
+    }
+
+
+MARSUPIAL = "A fluffy, tree-dwelling marsupial native to Australia"
+GUESSED_PLAN = {
+    "subject": "a kangaroo",
+    "checklist": ["A kangaroo is the main subject", "The kangaroo is native to Australia"],
+    "layout": [{"name": "kangaroo", "box": [0.2, 0.2, 0.8, 0.8]}, {"name": "tree", "box": []}],
+}
+
+
+def test_the_answer_replaces_the_planners_guessed_subject() -> None:
+    plan, replaced = replace_guess(GUESSED_PLAN, [_answer("koala")], MARSUPIAL)
+    assert replaced == ["kangaroo -> koala"]
+    assert plan["subject"] == "koala"
+    assert plan["checklist"] == [
+        "A koala is the main subject",
+        "The koala is native to Australia",
+    ]
+    assert [o["name"] for o in plan["layout"]] == ["koala", "tree"]
+    assert GUESSED_PLAN["subject"] == "a kangaroo"  # the state's plan is not mutated
+
+
+def test_a_subject_the_request_names_is_no_guess() -> None:
+    plan = {**GUESSED_PLAN, "subject": "a marsupial"}
+    assert replace_guess(plan, [_answer("koala")], MARSUPIAL) == (plan, [])
+
+
+def test_no_replacement_without_exactly_one_new_named_answer() -> None:
+    cases = [
+        [],
+        [_answer("koala"), _answer("wombat")],  # two candidates: ambiguous
+        [_answer("koala", resolved=False)],
+        [_answer("03:00 night", provenance="tool")],  # a tool's answer is not a subject
+        [_answer("a fluffy marsupial native to Australia")],  # nothing new
+        [_answer("a koala sleeping in the fork of a eucalyptus tree")],  # a sentence
+        [_answer("red kangaroo")],  # agrees with the guess
+    ]
+    for answers in cases:
+        assert replace_guess(GUESSED_PLAN, answers, MARSUPIAL) == (GUESSED_PLAN, []), answers
+
+
+def test_through_the_graph_the_checklist_asks_for_the_answer_not_the_guess(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    gap = {"question": "Which marsupial is it?", "kind": "commonsense", "best_guess": ""}
+    plan = plan_with(
+        [gap],
+        subject="a kangaroo",
+        objects=[{"name": "kangaroo", "position": "center", "size": "large"}],
+        checklist=[
+            "A kangaroo is the main subject",
+            "The kangaroo is native to Australia",
+            "A eucalyptus tree is shown",
+        ],
+        text="",
+    )
+    spec = script(
+        first=[
+            {"schema": "PlanDraft", "response": plan},
+            {
+                "schema": "Reasoned",
+                "response": {"question": "q", "answer": "koala", "visible": "grey fur"},
+            },
+            {
+                "schema": "Composed",
+                "response": {
+                    "prompt": "A fluffy grey koala, native to Australia, in a eucalyptus tree",
+                    "negative_prompt": "",
+                },
+            },
+        ]
+    )
+    state = run(make_context(spec, tmp_path), MARSUPIAL)
+    assert "kangaroo" not in state["final_prompt"].lower()
+    assert state["plan"]["checklist"][0] == "A koala is the main subject"
+    assert [c["schema"] for c in calls(spec)].count("Composed") == 1  # no revision for a kangaroo
+    record = state["rounds"][0]
+    assert record["guess_replaced"] == ["kangaroo -> koala"]
+    assert record["precheck"]["missing"] == []
+    assert [o["name"] for o in record["scene"]["objects"]] == ["koala"]
+    assert "kangaroo -> koala" in Path(state["report"]).read_text()
