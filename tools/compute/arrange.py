@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from tools.compute.ordering import UNITS, _unit_key
+from tools.compute.ordering import _common_units, _unit_key
 from tools.compute.result import MAX_ANSWER, ToolError, ToolResult, _result
 
 Axis = Literal["horizontal", "depth", "vertical"]
@@ -190,13 +190,8 @@ def position_labels(axis: Axis, n: int) -> list[str]:
 
 def _sizes(items: list[ArrangeItem]) -> list[float]:
     """Each item's size in one shared unit (ToolError when units cannot be compared)."""
-    units = [_unit_key(item.unit) for item in items]
-    if len(set(units)) <= 1:
-        return [item.size for item in items]
-    known = [UNITS.get(u) for u in units]
-    if any(k is None for k in known) or len({k[0] for k in known if k}) != 1:
-        raise ToolError(f"cannot compare sizes in {', '.join(sorted(set(units)))}")
-    return [item.size * k[1] for item, k in zip(items, known, strict=True) if k]
+    factors = _common_units([_unit_key(item.unit) for item in items])
+    return [item.size * factor for item, factor in zip(items, factors, strict=True)]
 
 
 def _size_order(items: list[ArrangeItem], rules: list[Rule]) -> list[int]:
