@@ -209,6 +209,7 @@ TOOL_QUESTIONS = {
     "arithmetic": "What number does the request work out to?",
     "ordering": "In what order do the things in the request go?",
     "arrange": "Which object goes where, given the sizes or colours the request compares?",
+    "viewpoint": "From where is the scene seen, and what does that change in the picture?",
     "date_math": "What date, weekday or season does the request work out to?",
 }
 KIND_ROUTE: dict[str, Route] = {

@@ -62,6 +62,7 @@ TOOL_PURPOSE = {
     "arithmetic": "evaluates an arithmetic expression (counts, sums, products)",
     "ordering": "sorts things by a measured value or a date",
     "arrange": "places objects left to right or front to back by their usual size or colour",
+    "viewpoint": "says what an unusual camera position changes in the picture",
     "date_math": "adds days, weeks, months or years to a date",
 }
 
@@ -78,7 +79,8 @@ def tool_system(tool: str) -> str:
     )
 
 
-TOOL_SYSTEMS = {tool: tool_system(tool) for tool in TOOLS}
+# a tool with an empty slot model (viewpoint) reads the request alone: no prefix, no call
+TOOL_SYSTEMS = {tool: tool_system(tool) for tool in TOOLS if TOOLS[tool][0].model_fields}
 
 
 def computed(task: GapTask, tool: str, ctx: Context) -> tuple[Answer | None, str]:
@@ -87,12 +89,14 @@ def computed(task: GapTask, tool: str, ctx: Context) -> tuple[Answer | None, str
     slots_model = TOOLS[tool][0]
     prompt = f"Request: {task['request']}\nQuestion: {gap['question']}"
     try:
-        slots = ask(
-            chat_model(ctx.llm),
-            slots_model,
-            [SystemMessage(content=TOOL_SYSTEMS[tool]), HumanMessage(content=prompt)],
-        )
-        filled = slots.model_dump()
+        filled: dict[str, Any] = {}
+        if tool in TOOL_SYSTEMS:
+            slots = ask(
+                chat_model(ctx.llm),
+                slots_model,
+                [SystemMessage(content=TOOL_SYSTEMS[tool]), HumanMessage(content=prompt)],
+            )
+            filled = slots.model_dump()
         if tool == "timezone":  # which place holds the clock is read from the request by code
             filled = orient_timezone(filled, task["request"])
         out = run_tool(tool, filled, request=task["request"])
@@ -106,7 +110,11 @@ def computed(task: GapTask, tool: str, ctx: Context) -> tuple[Answer | None, str
         provenance="tool",
         route="reason",
         detail=out.visible,
-        note=f"computed by the {tool} tool; the model only filled its inputs",
+        note=(
+            f"computed by the {tool} tool; the model only filled its inputs"
+            if tool in TOOL_SYSTEMS
+            else f"computed by the {tool} tool from the request's words (no model call)"
+        ),
         placement=(
             {"axis": out.inputs["axis"], "order": out.inputs["placed"]}
             if tool == "arrange"

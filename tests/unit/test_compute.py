@@ -22,6 +22,7 @@ from tools.compute import (
     TimezoneSlots,
     ToolError,
     ToolResult,
+    ViewpointSlots,
     add_months,
     detect_tool,
     evaluate_expression,
@@ -470,13 +471,21 @@ def test_bad_date_math_is_a_tool_error(slots: dict[str, Any], message: str) -> N
 
 
 def test_tools_registry() -> None:
-    assert set(TOOLS) == {"timezone", "arithmetic", "ordering", "arrange", "date_math"}
+    assert set(TOOLS) == {
+        "timezone",
+        "arithmetic",
+        "ordering",
+        "arrange",
+        "date_math",
+        "viewpoint",
+    }
     expected = {
         "timezone": TimezoneSlots,
         "arithmetic": ArithmeticSlots,
         "ordering": OrderingSlots,
         "arrange": ArrangeSlots,
         "date_math": DateMathSlots,
+        "viewpoint": ViewpointSlots,
     }
     for name, (model, fn) in TOOLS.items():
         assert model is expected[name]

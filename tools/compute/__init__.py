@@ -17,7 +17,8 @@ insufficient slots raise `ToolError` with a one-line message; the caller then fa
 to the model's own reasoning.
 
 Modules: `result` (ToolResult, ToolError), `places` (place -> IANA zone), one module per
-tool (`timezone`, `arithmetic`, `ordering`, `arrange`, `date_math`), `registry`
+tool (`timezone`, `arithmetic`, `ordering`, `arrange`, `date_math`, `viewpoint`),
+`registry`
 (run_tool, TOOLS, EXAMPLES), `detect` (detect_tool) and `clock` (reading a time-zone
 request).
 """
@@ -32,6 +33,7 @@ from tools.compute.places import LANDMARKS, PLACES, places_in, resolve_zone
 from tools.compute.registry import EXAMPLES, TOOLS, run_tool
 from tools.compute.result import ToolError, ToolResult
 from tools.compute.timezone import TimezoneSlots, light_at, timezone
+from tools.compute.viewpoint import ViewpointSlots, viewpoint, viewpoints_in
 
 __all__ = [
     "EXAMPLES",
@@ -46,6 +48,7 @@ __all__ = [
     "TimezoneSlots",
     "ToolError",
     "ToolResult",
+    "ViewpointSlots",
     "add_months",
     "arithmetic",
     "arrange",
@@ -64,4 +67,6 @@ __all__ = [
     "run_tool",
     "season",
     "timezone",
+    "viewpoint",
+    "viewpoints_in",
 ]

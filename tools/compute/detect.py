@@ -6,6 +6,7 @@ import re
 
 from tools.compute.arrange import arrangement_rules
 from tools.compute.places import _lookup, places_in
+from tools.compute.viewpoint import viewpoints_in
 
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
@@ -95,6 +96,18 @@ def _zones_in(text: str) -> set[str]:
     return {zone for place in places_in(text) if (zone := _lookup(place))}
 
 
+_PLACEMENT_ASK = re.compile(
+    r"\b(where|which goes|left|right|positions?|order|arrange\w*|place\w*|front|back|"
+    r"foreground|background)\b",
+    re.I,
+)
+_VIEW_ASK = re.compile(
+    r"\b(where|view\w*|seen|mirror|reflect\w*|camera|angle|perspective|"
+    r"from (inside|below|behind))\b",
+    re.I,
+)
+
+
 def detect_tool(question: str, request: str) -> str | None:
     """The tool that should answer a gap when its wording clearly calls for one, else None.
 
@@ -108,6 +121,8 @@ def detect_tool(question: str, request: str) -> str | None:
     - arrange: objects placed by a size or colour the request only compares ("the smallest
       animal on the left", "the yellow fruit on the right", "from left to right from
       shortest to longest"), read by `arrangement_rules` from the request;
+    - viewpoint: a camera position that changes the picture (seen in a mirror, through a
+      peephole, from inside, from below, from behind a person, a low angle);
     - ordering: "from largest to smallest", "in order of", "sorted by", "in chronological
       order", "which is older, X or Y";
     - arithmetic: an operator between numbers (3 + 4, 6 × 7, 10 minus 3), or a quantity
@@ -123,8 +138,12 @@ def detect_tool(question: str, request: str) -> str | None:
         _CALENDAR_ASK.search(text) and _EXPLICIT_DATE.search(text)
     ):
         return "date_math"
-    if arrangement_rules(request):
+    # arrange and viewpoint read the request alone: a gap that asks something else (which
+    # fruit is yellow?) stays with the model, and the planner adds the tool's own question
+    if arrangement_rules(request) and (not question or _PLACEMENT_ASK.search(question)):
         return "arrange"
+    if viewpoints_in(request) and (not question or _VIEW_ASK.search(question)):
+        return "viewpoint"
     if _ORDERING.search(text):
         return "ordering"
     if _ARITH_OPERATOR.search(text):

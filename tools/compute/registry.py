@@ -14,6 +14,7 @@ from tools.compute.date_math import DateMathSlots, date_math
 from tools.compute.ordering import OrderingSlots, ordering
 from tools.compute.result import ToolError, ToolResult
 from tools.compute.timezone import TimezoneSlots, timezone
+from tools.compute.viewpoint import ViewpointSlots, viewpoint
 
 M = TypeVar("M", bound=BaseModel)
 # (slots, today, request) -> result: a tool takes today's date or the request's own words
@@ -49,6 +50,7 @@ _RUNNERS: dict[str, tuple[type[BaseModel], Runner]] = {
     "ordering": (OrderingSlots, _runner(OrderingSlots, ordering)),
     "arrange": (ArrangeSlots, _worded_runner(ArrangeSlots, arrange)),
     "date_math": (DateMathSlots, _dated_runner(DateMathSlots, date_math)),
+    "viewpoint": (ViewpointSlots, _worded_runner(ViewpointSlots, viewpoint)),
 }
 
 
@@ -83,7 +85,8 @@ def run_tool(
     return run(validated, today, request)
 
 
-# Worked examples for the reason node's few-shot prefix: (question, slots as JSON).
+# Worked examples for the reason node's few-shot prefix: (question, slots as JSON). A tool
+# whose slot model is empty (viewpoint) needs none: the model is not asked.
 EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "timezone": [
         (

@@ -1,0 +1,106 @@
+"""The viewpoint tool: camera positions that change the picture, stated by code from the
+request's words alone (no model call)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import plan_with
+from tests.unit.test_graph import calls, make_context, run
+from tools.compute import ToolError, detect_tool, run_tool, viewpoints_in
+
+MIRROR = (
+    "A vanity table seen in a mirror, with a perfume bottle on the left, a hairbrush in the "
+    "center, and a lipstick on the right in the real scene"
+)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "views"),
+    [
+        (MIRROR, ["mirror"]),
+        ("A hallway seen through a door peephole from inside the flat", ["peephole"]),
+        ("The inside of a fridge as a hand reaches for the milk", ["inside"]),
+        ("A washing machine drum seen from inside as clothes go in", ["inside"]),
+        ("A glass table seen from below, with a cup on top", ["below"]),
+        ("A gamer at a desk, shown from behind the person", ["behind"]),
+        ("A toy box in a children's room, viewed from a low angle", ["low angle"]),
+    ],
+)
+def test_viewpoints_are_read_from_the_wording(request_text: str, views: list[str]) -> None:
+    assert [v.name for v in viewpoints_in(request_text)] == views
+    assert detect_tool("", request_text) == "viewpoint"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "A lighthouse on the left and a sailboat on the right",
+        "A cat looking at itself",  # no viewpoint word
+        "An old mirror on a brick wall",  # a mirror as an object, not the view
+        "The sun seen above the clouds",
+    ],
+)
+def test_ordinary_requests_name_no_viewpoint(request_text: str) -> None:
+    assert viewpoints_in(request_text) == []
+    assert detect_tool("", request_text) != "viewpoint"
+
+
+def test_a_gap_about_something_else_is_not_taken_by_the_tool() -> None:
+    assert detect_tool("Which perfume brand is it?", MIRROR) is None
+    assert detect_tool("What does the mirror show?", MIRROR) == "viewpoint"
+
+
+def test_the_mirror_swaps_left_and_right() -> None:
+    out = run_tool("viewpoint", {}, request=MIRROR)
+    assert out.answer == "mirror view: perfume bottle on the right, lipstick on the left"
+    assert out.visible.startswith(
+        "in the mirror the perfume bottle appears on the right, the lipstick appears on the left"
+    )
+    assert out.inputs == {
+        "viewpoints": ["mirror"],
+        "mirrored": ["perfume bottle: right", "lipstick: left"],
+    }
+
+
+def test_the_inside_view_names_its_container() -> None:
+    out = run_tool("viewpoint", {}, request="A washing machine drum seen from inside")
+    assert out.answer == "view from inside the washing machine drum, its walls framing the image"
+    out = run_tool("viewpoint", {}, request="The inside of a residential mailbox as mail comes in")
+    assert "inside the residential mailbox" in out.answer
+
+
+def test_two_viewpoints_are_both_stated() -> None:
+    out = run_tool("viewpoint", {}, request="A hallway seen through a peephole, a low-angle shot")
+    assert out.inputs["viewpoints"] == ["peephole", "low angle"]
+    assert "fisheye" in out.answer and "low-angle" in out.answer
+
+
+def test_no_viewpoint_is_a_tool_error() -> None:
+    with pytest.raises(ToolError, match="no unusual viewpoint"):
+        run_tool("viewpoint", {}, request="A red apple")
+
+
+def test_viewpoint_through_the_graph_needs_no_model_call(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    spec = script(
+        first=[
+            {"schema": "PlanDraft", "response": plan_with([], text="")},
+            {
+                "schema": "Composed",
+                "response": {"prompt": "A cosy reading nook, an armchair", "negative_prompt": ""},
+            },
+        ]
+    )
+    request = "A reading nook seen through a round peephole, with an armchair in the middle"
+    state = run(make_context(spec, tmp_path), request)
+    (answer,) = state["answers"]
+    assert answer["provenance"] == "tool" and answer["evidence"][0]["source"] == "tool:viewpoint"
+    assert "no model call" in answer["note"]
+    schemas = [c["schema"] for c in calls(spec)]
+    assert "ViewpointSlots" not in schemas and "Reasoned" not in schemas
+    assert "circular fisheye peephole view with dark edges" in state["final_prompt"]
