@@ -1,9 +1,9 @@
 """reason: answer a commonsense gap with code where code can, else the model's knowledge.
 
 Computable gaps (time zones, arithmetic and counting, orderings, placement by size or
-colour, date arithmetic) go to
-code: the question's wording picks the tool (`tools.compute.detect_tool`), the model only
-fills the tool's slots (constrained JSON, worked examples in a fixed prefix per tool), and
+colour, date arithmetic, viewpoints) go to code: the question's wording picks the tool
+(`tools.compute.detect_tool`), the model only fills the tool's slots (constrained JSON,
+worked examples in a fixed prefix per tool; the viewpoint tool has none to fill), and
 code computes the answer; the tool and its inputs are the evidence. Slots that do not
 compute fall back to reasoning, and the report says so.
 Everything else: one short JSON call (worked examples in a fixed, cacheable prefix) for
@@ -62,7 +62,6 @@ TOOL_PURPOSE = {
     "arithmetic": "evaluates an arithmetic expression (counts, sums, products)",
     "ordering": "sorts things by a measured value or a date",
     "arrange": "places objects left to right or front to back by their usual size or colour",
-    "viewpoint": "says what an unusual camera position changes in the picture",
     "date_math": "adds days, weeks, months or years to a date",
 }
 
