@@ -115,7 +115,11 @@ def computed(task: GapTask, tool: str, ctx: Context) -> tuple[Answer | None, str
             else f"computed by the {tool} tool from the request's words (no model call)"
         ),
         placement=(
-            {"axis": out.inputs["axis"], "order": out.inputs["placed"]}
+            {
+                "axis": out.inputs["axis"],
+                "order": out.inputs["placed"],
+                "scale": out.inputs["scale"],
+            }
             if tool == "arrange"
             else None
         ),

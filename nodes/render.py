@@ -87,7 +87,9 @@ def arranged_layout(layout: list[LayoutBox], answers: Any) -> list[LayoutBox]:
     for answer in answers or []:
         placement = answer.get("placement") if answer.get("resolved") else None
         if placement:
-            out = place_layout(out, placement["axis"], list(placement["order"]))
+            out = place_layout(
+                out, placement["axis"], list(placement["order"]), placement.get("scale")
+            )
     return cast(list[LayoutBox], out)
 
 

@@ -73,7 +73,8 @@ class Answer(TypedDict):
     provenance: str  # Provenance
     detail: str  # what the image must show because of the answer ("" if nothing more)
     note: str  # why unresolved, or how it was obtained
-    # where the arrange tool put the objects: {"axis": "horizontal", "order": [names]}
+    # where the arrange tool put the objects: {"axis": "horizontal", "order": [names],
+    # "scale": [relative drawn size per name]}
     placement: NotRequired[dict[str, Any]]
 
 

@@ -233,6 +233,14 @@ def test_place_layout_moves_planned_objects_and_adds_missing_ones() -> None:
     assert lefts == sorted(lefts) and all(0 <= v <= 1 for o in out for v in o["box"])
 
 
+def test_place_layout_scales_about_the_bottom_centre() -> None:
+    half, full = place_layout([], "horizontal", ["mouse", "dog"], [0.5, 1.0])
+    assert full["box"] == [0.52, 0.35, 0.9, 0.75]  # the right-hand slot, full size
+    assert half["box"][3] == 0.75  # stands on the same ground line
+    assert half["box"][2] - half["box"][0] == pytest.approx(0.19, abs=0.002)  # half of 0.38
+    assert (half["box"][0] + half["box"][2]) / 2 == pytest.approx(0.29)  # the slot's centre
+
+
 def test_place_layout_in_depth_draws_the_front_object_last_and_largest() -> None:
     out = place_layout([], "depth", ["rabbit", "fox", "deer"])
     assert [o["name"] for o in out] == ["deer", "fox", "rabbit"]
@@ -275,9 +283,15 @@ def test_arrangement_through_the_graph(
     state = run(make_context(spec, tmp_path), ANIMALS)
     (answer,) = state["answers"]
     assert answer["provenance"] == "tool" and answer["evidence"][0]["source"] == "tool:arrange"
-    assert answer["placement"] == {"axis": "horizontal", "order": ["rabbit", "cat", "tiger"]}
+    assert answer["placement"] == {
+        "axis": "horizontal",
+        "order": ["rabbit", "cat", "tiger"],
+        "scale": [0.45, 0.49, 1.0],  # sqrt of 40/250 and 60/250, none below 45%
+    }
     assert "Reasoned" not in [c["schema"] for c in calls(spec)]
     assert "rabbit on the left, cat in the middle, tiger on the right" in state["final_prompt"]
     objects = state["rounds"][0]["scene"]["objects"]
     x = {o["name"]: o["box"][0] for o in objects}
     assert x["rabbit"] < x["cat"] < x["tiger"]
+    width = {o["name"]: o["box"][2] - o["box"][0] for o in objects}
+    assert width["rabbit"] < width["cat"] < width["tiger"]  # drawn true to scale

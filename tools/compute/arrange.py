@@ -16,6 +16,7 @@ objects not pinned by a rule fill the positions between, in the request's order.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -250,8 +251,12 @@ def arrange(slots: ArrangeSlots, request: str) -> ToolResult:
     if len(answer) > MAX_ANSWER:
         answer = f"{_SPAN[axis]}: " + ", ".join(names[i] for i in order)
     visible = ", ".join(f"the {place}" for place in placed)
+    scale = [1.0] * len(order)
     if by_size:
         sizes = _sizes(items)
+        # drawn sizes follow the real ones (square root, so a mouse beside an elephant
+        # still shows): the largest at full size, none below 45%
+        scale = [round(max(0.45, math.sqrt(sizes[i] / max(sizes))), 2) for i in order]
         small = min(range(len(items)), key=sizes.__getitem__)
         large = max(range(len(items)), key=sizes.__getitem__)
         less, more = ("smaller", "larger") if len(items) == 2 else ("smallest", "largest")
@@ -261,6 +266,7 @@ def arrange(slots: ArrangeSlots, request: str) -> ToolResult:
         "axis": axis,
         "items": [item.model_dump() for item in items],
         "placed": [names[i] for i in order],
+        "scale": scale,
     }
     return _result("arrange", answer, visible, inputs)
 
@@ -298,11 +304,23 @@ def _box(axis: Axis, index: int, n: int) -> list[float]:
     ]
 
 
+def _scaled(box: list[float], factor: float) -> list[float]:
+    """The box shrunk by `factor` about its bottom centre (things stand on the ground)."""
+    x0, y0, x1, y1 = box
+    half = (x1 - x0) * factor / 2
+    centre = (x0 + x1) / 2
+    return [round(centre - half, 3), round(y1 - (y1 - y0) * factor, 3), round(centre + half, 3), y1]
+
+
 def place_layout(
-    layout: list[dict[str, Any]], axis: Axis, order: list[str]
+    layout: list[dict[str, Any]],
+    axis: Axis,
+    order: list[str],
+    scale: list[float] | None = None,
 ) -> list[dict[str, Any]]:
     """The planned layout with the arranged objects moved to their computed positions (an
-    arranged object the plan lacks is added); the other planned objects stay where they are."""
+    arranged object the plan lacks is added), each drawn at its relative `scale` along a
+    row or column (depth has its own perspective); the other planned objects stay put."""
     rest = list(layout)
     placed: list[dict[str, Any]] = []
     for index, item in enumerate(order):
@@ -310,6 +328,9 @@ def place_layout(
         if match is not None:
             rest.remove(match)
         name = str(match.get("name")) if match else item
-        placed.append({"name": name, "box": _box(axis, index, len(order))})
+        box = _box(axis, index, len(order))
+        if scale and axis != "depth":
+            box = _scaled(box, min(1.0, max(0.1, float(scale[index]))))
+        placed.append({"name": name, "box": box})
     # drawn in list order: the front object last, so it covers the ones behind it
     return rest + (placed[::-1] if axis == "depth" else placed)
