@@ -71,7 +71,12 @@ def retain_answers(
         value = str(answer.get("answer") or "").strip()
         if not value:
             continue
-        present = contains(prompt, value)
+        # a placement is its order: the same words in another order ("a bat, a key ...
+        # from left to right") do not keep it, only the answer's own sequence does
+        if answer.get("placement"):
+            present = normalise(value) in normalise(prompt)
+        else:
+            present = contains(prompt, value)
         if not present:
             prompt = f"{prompt.rstrip(' .')}, {value}"
         checks.append(

@@ -136,7 +136,7 @@ def test_depth_uses_foreground_and_background() -> None:
     )
 
 
-def test_four_objects_fall_back_to_a_short_sequence_when_the_long_form_is_too_long() -> None:
+def test_four_objects_name_the_ends_and_rank_the_rest() -> None:
     request = (
         "A baseball bat, a key, a rolling pin, and a spoon, placed from left to right from "
         "shortest to longest"
@@ -151,9 +151,24 @@ def test_four_objects_fall_back_to_a_short_sequence_when_the_long_form_is_too_lo
         ),
         request=request,
     )
-    assert out.answer == "left to right: key, spoon, rolling pin, baseball bat"
+    assert out.answer == "key far left, spoon second, rolling pin third, baseball bat far right"
     assert "the spoon second from the left, the rolling pin third from the left" in out.visible
     assert out.visible.startswith("the key on the far left")
+
+
+def test_many_long_names_fall_back_to_a_plain_sequence() -> None:
+    request = "Six instruments placed from left to right from shortest to longest"
+    rows = [
+        ("concert grand piano", 270, "cm", ""),
+        ("alto saxophone", 70, "cm", ""),
+        ("double bass", 180, "cm", ""),
+        ("piccolo flute", 32, "cm", ""),
+        ("acoustic guitar", 100, "cm", ""),
+        ("electric violin", 60, "cm", ""),
+    ]
+    out = run_tool("arrange", items(*rows), request=request)
+    assert out.answer.startswith("left to right: piccolo flute, electric violin")
+    assert len(out.answer) <= 80
 
 
 def test_colour_rules_pin_the_ends_and_the_rest_fill_the_middle() -> None:

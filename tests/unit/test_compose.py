@@ -214,3 +214,17 @@ def test_through_the_graph_the_checklist_asks_for_the_answer_not_the_guess(
     assert record["precheck"]["missing"] == []
     assert [o["name"] for o in record["scene"]["objects"]] == ["koala"]
     assert "kangaroo -> koala" in Path(state["report"]).read_text()
+
+
+def test_a_placement_is_kept_only_in_its_own_order() -> None:
+    placed = {
+        **_answer("key far left, spoon second, rolling pin third, bat far right", "tool"),
+        "placement": {"axis": "horizontal", "order": ["key", "spoon", "rolling pin", "bat"]},
+    }
+    # every word is there (the request lists the objects), but not the order
+    prompt = "A bat, a key, a rolling pin and a spoon, placed from the far left to the right"
+    repaired, checks = retain_answers(prompt, [placed], "")
+    assert checks[0]["repaired"] is True
+    assert repaired.endswith("key far left, spoon second, rolling pin third, bat far right")
+    kept, checks = retain_answers(repaired, [placed], "")
+    assert kept == repaired and checks[0]["present"] is True

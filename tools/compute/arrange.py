@@ -176,6 +176,11 @@ _LABELS: dict[Axis, dict[int, list[str]]] = {
 _SPAN = {"horizontal": "left to right", "depth": "front to back", "vertical": "top to bottom"}
 _FROM = {"horizontal": "the left", "depth": "the front", "vertical": "the top"}
 _ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth"]
+_SHORT_ENDS: dict[Axis, tuple[str, str]] = {
+    "horizontal": ("far left", "far right"),
+    "depth": ("nearest", "farthest back"),
+    "vertical": ("at the top", "at the bottom"),
+}
 
 
 def position_labels(axis: Axis, n: int) -> list[str]:
@@ -248,6 +253,11 @@ def arrange(slots: ArrangeSlots, request: str) -> ToolResult:
     labels = position_labels(axis, len(items))
     placed = [f"{names[i]} {label}" for i, label in zip(order, labels, strict=True)]
     answer = ", ".join(placed)  # no articles: the answer must stay short (MAX_ANSWER)
+    if len(answer) > MAX_ANSWER:  # four or more: the ends named, the rest by rank
+        short = [f"{names[order[0]]} {_SHORT_ENDS[axis][0]}"]
+        short += [f"{names[i]} {_ORDINALS[k]}" for k, i in enumerate(order[1:-1], 1)]
+        short.append(f"{names[order[-1]]} {_SHORT_ENDS[axis][1]}")
+        answer = ", ".join(short)
     if len(answer) > MAX_ANSWER:
         answer = f"{_SPAN[axis]}: " + ", ".join(names[i] for i in order)
     visible = ", ".join(f"the {place}" for place in placed)

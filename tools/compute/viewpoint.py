@@ -74,8 +74,8 @@ VIEWS: list[View] = [
             re.I,
         ),
         "worm's-eye view from directly underneath",
-        "the camera below looking straight up, objects seen from their undersides, left "
-        "and right as seen from below",
+        "the camera below looking straight up through it, objects seen from their "
+        "undersides, their left-to-right order unchanged",
     ),
     View(
         "behind",
