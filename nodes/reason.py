@@ -114,15 +114,7 @@ def computed(task: GapTask, tool: str, ctx: Context) -> tuple[Answer | None, str
             if tool in TOOL_SYSTEMS
             else f"computed by the {tool} tool from the request's words (no model call)"
         ),
-        placement=(
-            {
-                "axis": out.inputs["axis"],
-                "order": out.inputs["placed"],
-                "scale": out.inputs["scale"],
-            }
-            if tool == "arrange"
-            else None
-        ),
+        placement=out.placement,
     )
     return answer, ""
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -200,16 +200,15 @@ def _sizes(items: list[ArrangeItem]) -> list[float]:
     return [item.size * factor for item, factor in zip(items, factors, strict=True)]
 
 
-def _size_order(items: list[ArrangeItem], rules: list[Rule]) -> list[int]:
+def _size_order(sizes: list[float], rules: list[Rule]) -> list[int]:
     """Item indices from the axis's first end to its last, by size (smallest first when
     a rule puts the smallest at the first end or the largest at the last)."""
     ascending = {(r.value == "low") == (r.end == 0) for r in rules}
     if len(ascending) > 1:
         raise ToolError("the size rules contradict each other")
-    sizes = _sizes(items)
     if len(set(sizes)) < len(sizes) or not all(sizes):
         raise ToolError("the sizes given do not tell the objects apart")
-    order = sorted(range(len(items)), key=lambda i: sizes[i])
+    order = sorted(range(len(sizes)), key=lambda i: sizes[i])
     return order if ascending.pop() else order[::-1]
 
 
@@ -243,8 +242,9 @@ def arrange(slots: ArrangeSlots, request: str) -> ToolResult:
     if not all(names) or len({n.casefold() for n in names}) < len(names):
         raise ToolError("the objects need distinct names")
     by_size = [r for r in rules if r.by == "size"]
+    sizes = _sizes(items) if by_size else []
     if by_size:
-        order = _size_order(items, by_size)
+        order = _size_order(sizes, by_size)
         colour_rules = [r for r in rules if r.by == "colour"]
         if colour_rules and _colour_order(items, colour_rules) != order:
             raise ToolError("the size and colour rules disagree")
@@ -263,7 +263,6 @@ def arrange(slots: ArrangeSlots, request: str) -> ToolResult:
     visible = ", ".join(f"the {place}" for place in placed)
     scale = [1.0] * len(order)
     if by_size:
-        sizes = _sizes(items)
         # drawn sizes follow the real ones (square root, so a mouse beside an elephant
         # still shows): the largest at full size, none below 45%
         scale = [round(max(0.45, math.sqrt(sizes[i] / max(sizes))), 2) for i in order]
@@ -278,7 +277,8 @@ def arrange(slots: ArrangeSlots, request: str) -> ToolResult:
         "placed": [names[i] for i in order],
         "scale": scale,
     }
-    return _result("arrange", answer, visible, inputs)
+    placement = {"axis": axis, "order": inputs["placed"], "scale": scale}
+    return replace(_result("arrange", answer, visible, inputs), placement=placement)
 
 
 def _matches(name: str, item: str) -> bool:

@@ -24,6 +24,8 @@ class ToolResult:
     visible: str  # what the image must show because of it
     inputs: dict[str, Any] = field(default_factory=dict)  # normalised inputs actually used
     tool: str = ""
+    # where objects go, for the renderer's layout (arrange only): {"axis", "order", "scale"}
+    placement: dict[str, Any] | None = None
 
 
 def _clip(text: str, limit: int) -> str:
