@@ -191,6 +191,12 @@ def render_markdown(state: State, ctx: Context) -> str:
                 f"the subject, checklist and layout): {'; '.join(rnd['guess_replaced'])}",
                 "",
             ]
+        if rnd.get("sides_settled"):
+            lines += [
+                "Sides the composer contradicted, moved to where the tool put them: "
+                f"{'; '.join(rnd['sides_settled'])}",
+                "",
+            ]
         lines += precheck_lines(rnd.get("precheck", {}))
         lines += ["| item | verdict | reason |", "|---|---|---|"]
         for verdict in rnd.get("verdicts", []):

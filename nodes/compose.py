@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from nodes.context import Context, chat_model, context_of, emit
 from nodes.state import Answer, State
 from tools.compute import clock_places
+from tools.sides import settle_sides
 from tools.structured import StructuredOutputError, ask
 from tools.wording import QUOTED, content_stems, stems
 
@@ -261,6 +262,10 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     if not prompt:
         prompt = fallback_prompt(plan, answers)
     prompt, clock_dropped = drop_other_clock(prompt, answers, state["request"])
+    # a side a tool settled (a mirror swaps left and right) wins over the composer's copy
+    # of the request's side, so putting the answer back cannot leave both in the prompt
+    tool_answers = [str(a["answer"]) for a in answers if a.get("provenance") == "tool"]
+    prompt, sides_settled = settle_sides(prompt, tool_answers)
     prompt, retention = retain_answers(prompt, answers, text)
     repaired = sum(1 for check in retention if check["repaired"])
     emit("compose", f"prompt ready ({len(prompt)} chars, {repaired} answer(s) put back)")
@@ -271,6 +276,7 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         "retention": retention,
         "clock_dropped": clock_dropped,
         "guess_replaced": guess_replaced,
+        "sides_settled": sides_settled,
         "panels": panel_prompts(plan, prompt),
     }
     update: dict[str, Any] = {"draft": draft, "errors": errors}

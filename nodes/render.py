@@ -62,6 +62,7 @@ def render(state: State | PanelTask, runtime: Runtime[Context]) -> dict[str, Any
         "retention": draft.get("retention", []),
         "clock_dropped": draft.get("clock_dropped", []),
         "guess_replaced": draft.get("guess_replaced", []),
+        "sides_settled": draft.get("sides_settled", []),
         "precheck": draft.get("precheck", {}),
         "renderer": ctx.renderer,
         "seed": job["seed"],

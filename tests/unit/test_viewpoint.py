@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import plan_with
 from tests.unit.test_graph import calls, make_context, run
 from tools.compute import ToolError, detect_tool, run_tool, viewpoints_in
+from tools.sides import settle_sides, stated_sides
 
 MIRROR = (
     "A vanity table seen in a mirror, with a perfume bottle on the left, a hairbrush in the "
@@ -104,3 +105,52 @@ def test_viewpoint_through_the_graph_needs_no_model_call(
     schemas = [c["schema"] for c in calls(spec)]
     assert "ViewpointSlots" not in schemas and "Reasoned" not in schemas
     assert "circular fisheye peephole view with dark edges" in state["final_prompt"]
+
+
+def test_stated_sides_are_read_from_an_answer() -> None:
+    assert stated_sides("mirror view: perfume bottle on the right, lipstick on the left") == {
+        "perfume bottle": "right",
+        "lipstick": "left",
+    }
+    assert stated_sides("rabbit on the left, cat in the middle, tiger on the right") == {
+        "rabbit": "left",
+        "tiger": "right",
+    }
+    assert stated_sides("circular fisheye peephole view with dark edges") == {}
+
+
+def test_a_side_the_composer_contradicts_is_settled_in_place() -> None:
+    prompt = "A vanity table, a perfume bottle on the right, a lipstick on the right"
+    settled, moved = settle_sides(
+        prompt, ["mirror view: perfume bottle on the right, lipstick on the left"]
+    )
+    assert settled == "A vanity table, a perfume bottle on the right, a lipstick on the left"
+    assert moved == ["lipstick: right -> left"]
+    # the general rule the mirror states is no object's side and stays as written
+    rule = "what stands on the left in the room appears on the right of the picture"
+    assert settle_sides(rule, ["lipstick on the left"]) == (rule, [])
+
+
+def test_the_mirror_prompt_does_not_contradict_itself_through_the_graph(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    # the composer swaps the perfume bottle but copies the lipstick's side from the request
+    composed = (
+        "A vanity table seen in a mirror, a perfume bottle on the right, a hairbrush in the "
+        "center and a lipstick on the right"
+    )
+    spec = script(
+        first=[
+            {"schema": "PlanDraft", "response": plan_with([], text="")},
+            {"schema": "Composed", "response": {"prompt": composed, "negative_prompt": ""}},
+        ]
+    )
+    request = (
+        "A vanity table seen in a mirror, with a perfume bottle on the left, a hairbrush in "
+        "the center, and a lipstick on the right in the real scene"
+    )
+    state = run(make_context(spec, tmp_path), request)
+    final = state["final_prompt"]
+    assert "lipstick on the left" in final and "lipstick on the right" not in final
+    assert "perfume bottle on the left" not in final
+    assert state["rounds"][0]["sides_settled"] == ["lipstick: right -> left"]
