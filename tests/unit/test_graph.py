@@ -323,3 +323,37 @@ def test_items_the_context_names_pass_without_a_judge_call(
     assert verdicts[2]["reason"] == "no steam"
     judge_calls = [c for c in calls(spec) if c["schema"] == "Judged"]
     assert len(judge_calls) == 1  # one call, for the one item code could not decide
+
+
+def test_a_search_answer_carries_its_cited_passage_to_compose(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "films.md").write_text(
+        "# Golden Heron awards, this year\n\nThis year's Golden Heron for best picture went to "
+        '"The Salt Orchard", a drama set in a lemon grove on the edge of a white salt flat.\n'
+    )
+    gap = {
+        "question": "Which film won this year's Golden Heron for best picture?",
+        "kind": "dynamic_fact",
+        "best_guess": "a film",
+    }
+    spec = script(
+        first=[
+            {"schema": "PlanDraft", "response": plan_with([gap], text="")},
+            {
+                "schema": "Found",
+                "response": {"found": True, "answer": "The Salt Orchard", "passage": 1},
+            },
+        ]
+    )
+    ctx = make_context(spec, tmp_path, search=f"local:{corpus}")
+    state = run(ctx, "A poster of the film that won this year's Golden Heron for best picture")
+    (answer,) = state["answers"]
+    # the reader's short answer names the film; what the poster must show is in the passage
+    assert answer["answer"] == "The Salt Orchard"
+    assert "lemon grove on the edge of a white salt flat" in answer["detail"]
+    assert not answer["detail"].startswith("#")
+    composer = [c for c in calls(spec) if c["schema"] == "Composed"]
+    assert composer and "lemon grove" in composer[0]["text"]

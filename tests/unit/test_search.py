@@ -215,3 +215,16 @@ def test_only_changed_files_are_embedded_again(corpus: Path) -> None:
     hits = search.search("square beneath the clock tower in London", k=3)
     assert search.last_refresh["removed_files"] == ["london.txt"]
     assert all(not h["source"].startswith("london.txt") for h in hits)
+
+
+def test_cited_detail_keeps_the_passage_sentences_that_add_to_the_answer() -> None:
+    from nodes.search import DETAIL_CHARS, cited_detail
+
+    quote = "# Mirela Kostadin, chef\n\nHer signature dish is beetroot dumplings. She wears a silver buzz cut."
+    assert cited_detail(quote, "beetroot dumplings") == (
+        "Her signature dish is beetroot dumplings. She wears a silver buzz cut."
+    )
+    assert cited_detail("# Fest\n\n14 March", "14 March") == ""  # adds nothing
+    long = " ".join(f"Sentence number {i} is here." for i in range(40))
+    detail = cited_detail(long, "x")
+    assert len(detail) <= DETAIL_CHARS and detail.endswith("is here.")
