@@ -19,6 +19,7 @@ from tools.compute import (
     ArrangeSlots,
     DateMathSlots,
     OrderingSlots,
+    ShapeSlots,
     TimezoneSlots,
     ToolError,
     ToolResult,
@@ -478,6 +479,7 @@ def test_tools_registry() -> None:
         "arrange",
         "date_math",
         "viewpoint",
+        "shape",
     }
     expected = {
         "timezone": TimezoneSlots,
@@ -486,6 +488,7 @@ def test_tools_registry() -> None:
         "arrange": ArrangeSlots,
         "date_math": DateMathSlots,
         "viewpoint": ViewpointSlots,
+        "shape": ShapeSlots,
     }
     for name, (model, fn) in TOOLS.items():
         assert model is expected[name]

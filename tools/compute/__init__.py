@@ -17,7 +17,8 @@ insufficient slots raise `ToolError` with a one-line message; the caller then fa
 to the model's own reasoning.
 
 Modules: `result` (ToolResult, ToolError), `places` (place -> IANA zone), one module per
-tool (`timezone`, `arithmetic`, `ordering`, `arrange`, `date_math`, `viewpoint`),
+tool (`timezone`, `arithmetic`, `ordering`, `arrange`, `date_math`, `viewpoint`,
+`shape`),
 `registry`
 (run_tool, TOOLS, EXAMPLES), `detect` (detect_tool) and `clock` (reading a time-zone
 request).
@@ -32,6 +33,7 @@ from tools.compute.ordering import OrderingSlots, OrderItem, ordering
 from tools.compute.places import LANDMARKS, PLACES, places_in, resolve_zone
 from tools.compute.registry import EXAMPLES, TOOLS, run_tool
 from tools.compute.result import ToolError, ToolResult
+from tools.compute.shape import ShapeSlots, describes_shape, shape, shape_counts
 from tools.compute.timezone import TimezoneSlots, light_at, timezone
 from tools.compute.viewpoint import ViewpointSlots, viewpoint, viewpoints_in
 
@@ -45,6 +47,7 @@ __all__ = [
     "DateMathSlots",
     "OrderItem",
     "OrderingSlots",
+    "ShapeSlots",
     "TimezoneSlots",
     "ToolError",
     "ToolResult",
@@ -56,6 +59,7 @@ __all__ = [
     "clock_in",
     "clock_places",
     "date_math",
+    "describes_shape",
     "detect_tool",
     "evaluate_expression",
     "light_at",
@@ -66,6 +70,8 @@ __all__ = [
     "resolve_zone",
     "run_tool",
     "season",
+    "shape",
+    "shape_counts",
     "timezone",
     "viewpoint",
     "viewpoints_in",

@@ -6,6 +6,7 @@ import re
 
 from tools.compute.arrange import arrangement_rules
 from tools.compute.places import _lookup, places_in
+from tools.compute.shape import describes_shape
 from tools.compute.viewpoint import viewpoints_in
 
 _NUMBER_WORDS = (
@@ -107,6 +108,12 @@ _VIEW_ASK = re.compile(
     re.I,
 )
 
+_SHAPE_ASK = re.compile(
+    r"\b(shape\w*|polygon|sides?|angles?|faces?|form|outline|geometr\w*|what (is|does)|"
+    r"which)\b",
+    re.I,
+)
+
 
 def detect_tool(question: str, request: str) -> str | None:
     """The tool that should answer a gap when its wording clearly calls for one, else None.
@@ -123,6 +130,8 @@ def detect_tool(question: str, request: str) -> str | None:
       shortest to longest"), read by `arrangement_rules` from the request;
     - viewpoint: a camera position that changes the picture (seen in a mirror, through a
       peephole, from inside, from below, from behind a person, a low angle);
+    - shape: a polygon or solid described by its counts ("a polygon with six equal
+      sides", "four interior angles of 90 degrees", "six square faces");
     - ordering: "from largest to smallest", "in order of", "sorted by", "in chronological
       order", "which is older, X or Y";
     - arithmetic: an operator between numbers (3 + 4, 6 × 7, 10 minus 3), or a quantity
@@ -144,6 +153,8 @@ def detect_tool(question: str, request: str) -> str | None:
         return "arrange"
     if viewpoints_in(request) and (not question or _VIEW_ASK.search(question)):
         return "viewpoint"
+    if describes_shape(request) and (not question or _SHAPE_ASK.search(question)):
+        return "shape"
     if _ORDERING.search(text):
         return "ordering"
     if _ARITH_OPERATOR.search(text):

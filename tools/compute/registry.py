@@ -13,6 +13,7 @@ from tools.compute.arrange import ArrangeSlots, arrange
 from tools.compute.date_math import DateMathSlots, date_math
 from tools.compute.ordering import OrderingSlots, ordering
 from tools.compute.result import ToolError, ToolResult
+from tools.compute.shape import ShapeSlots, shape
 from tools.compute.timezone import TimezoneSlots, timezone
 from tools.compute.viewpoint import ViewpointSlots, viewpoint
 
@@ -51,6 +52,7 @@ _RUNNERS: dict[str, tuple[type[BaseModel], Runner]] = {
     "arrange": (ArrangeSlots, _worded_runner(ArrangeSlots, arrange)),
     "date_math": (DateMathSlots, _dated_runner(DateMathSlots, date_math)),
     "viewpoint": (ViewpointSlots, _worded_runner(ViewpointSlots, viewpoint)),
+    "shape": (ShapeSlots, _worded_runner(ShapeSlots, shape)),
 }
 
 
@@ -86,7 +88,7 @@ def run_tool(
 
 
 # Worked examples for the reason node's few-shot prefix: (question, slots as JSON). A tool
-# whose slot model is empty (viewpoint) needs none: the model is not asked.
+# whose slot model is empty (viewpoint, shape) needs none: the model is not asked.
 EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "timezone": [
         (
