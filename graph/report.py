@@ -197,6 +197,12 @@ def render_markdown(state: State, ctx: Context) -> str:
                 f"{'; '.join(rnd['sides_settled'])}",
                 "",
             ]
+        if rnd.get("text_figures"):
+            lines += [
+                "Figures search found, added to the text to draw: "
+                f"{'; '.join(rnd['text_figures'])}",
+                "",
+            ]
         lines += precheck_lines(rnd.get("precheck", {}))
         lines += ["| item | verdict | reason |", "|---|---|---|"]
         for verdict in rnd.get("verdicts", []):

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from nodes.context import Context, chat_model, context_of, emit
 from nodes.state import Answer, State
 from tools.compute import clock_places
+from tools.figures import data_figures, with_figures
 from tools.sides import settle_sides
 from tools.structured import StructuredOutputError, ask
 from tools.wording import QUOTED, content_stems, stems
@@ -215,6 +216,26 @@ def replace_guess(
     return new, [f"{guess} -> {answer}"]
 
 
+def add_figures(
+    plan: dict[str, Any], answers: Sequence[Answer], request: str
+) -> tuple[dict[str, Any], list[str]]:
+    """The plan with the figures of a data display (a price, a forecast's temperatures) that
+    search found added to the text to draw; the planner wrote that text before search
+    answered. Returns the plan and the figures added."""
+    sources = [
+        f"{a.get('answer', '')} {a.get('detail', '')}"
+        for a in answers
+        if a.get("resolved") and a.get("provenance") == "search"
+    ]
+    figures = data_figures(request, sources) if sources else []
+    text = str(plan.get("text_to_render") or "")
+    new_text = with_figures(text, figures)
+    if new_text == text:  # added by an earlier compose of this run, or nothing to add
+        return plan, list(plan.get("text_figures", []))
+    added = [f for f in figures if f not in text]
+    return {**plan, "text_to_render": new_text, "text_figures": added}, added
+
+
 def fallback_prompt(plan: dict[str, Any], answers: Sequence[Answer]) -> str:
     parts = [plan.get("subject", "")]
     parts += [a["answer"] for a in answers if a.get("answer")]
@@ -226,6 +247,7 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = context_of(runtime)
     answers = list(state.get("answers", []))
     plan, guess_replaced = replace_guess(state["plan"], answers, state["request"])
+    plan, text_figures = add_figures(plan, answers, state["request"])
     number = len(state.get("rounds", [])) + 1
     emit("compose", f"composing the prompt (round {number})", round=number)
     lines = [f"Request: {state['request']}", "Facts:", *(_facts(answers) or ["- none needed"])]
@@ -277,10 +299,11 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         "clock_dropped": clock_dropped,
         "guess_replaced": guess_replaced,
         "sides_settled": sides_settled,
+        "text_figures": text_figures,
         "panels": panel_prompts(plan, prompt),
     }
     update: dict[str, Any] = {"draft": draft, "errors": errors}
-    if guess_replaced:  # precheck, render and evaluate read the corrected plan
+    if guess_replaced or text_figures:  # precheck, render and evaluate read the new plan
         update["plan"] = plan
     return update
 

@@ -63,6 +63,7 @@ def render(state: State | PanelTask, runtime: Runtime[Context]) -> dict[str, Any
         "clock_dropped": draft.get("clock_dropped", []),
         "guess_replaced": draft.get("guess_replaced", []),
         "sides_settled": draft.get("sides_settled", []),
+        "text_figures": draft.get("text_figures", []),
         "precheck": draft.get("precheck", {}),
         "renderer": ctx.renderer,
         "seed": job["seed"],
