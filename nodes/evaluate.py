@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -88,6 +89,39 @@ def quoted_text_check(item: str, scene: dict[str, Any]) -> Verdict | None:
     return {"item": item, "passed": passed, "reason": reason}
 
 
+PANEL_COUNT = re.compile(
+    r"(?:an? |the )?(?:image (?:with|in) )?(?P<n>\d{1,2}|one|two|three|four|five|six|seven|"
+    r"eight|nine|ten|twelve)[ -]panels?(?: comic| strip| layout| image| sheet)?\.?",
+    re.I,
+)
+PANEL_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+}
+
+
+def panel_count_check(item: str, scene: dict[str, Any]) -> Verdict | None:
+    """An item that is only a count of panels ("Four panels") is decided by the panels the
+    renderer laid out, not by the model (which tends to quote the request instead)."""
+    match = PANEL_COUNT.fullmatch(item.strip())
+    if not match or not scene.get("panels"):
+        return None
+    word = match.group("n").lower()
+    wanted = int(word) if word.isdigit() else PANEL_NUMBERS[word]
+    drawn = len(scene["panels"])
+    passed = drawn == wanted
+    return {"item": item, "passed": passed, "reason": f"{drawn} panel(s) laid out"}
+
+
 def covered_check(item: str, scene: dict[str, Any], prompt: str) -> Verdict | None:
     """An item whose every content word is in the drawn labels or the prompt passes by code;
     anything less is left to the model judge."""
@@ -97,6 +131,16 @@ def covered_check(item: str, scene: dict[str, Any], prompt: str) -> Verdict | No
     if not wanted or not wanted <= have:
         return None
     return {"item": item, "passed": True, "reason": "named by the drawn scene and the prompt"}
+
+
+def decided_by_code(item: str, scene: dict[str, Any], prompt: str | None = None) -> Verdict | None:
+    """What code can decide about an item without a model: exact text and the panel count
+    from what the renderer reports, and (judging the text, `prompt` given) an item every
+    content word of which the scene or the prompt names. None leaves it to the judge."""
+    decided = quoted_text_check(item, scene) or panel_count_check(item, scene)
+    if decided is None and prompt is not None:
+        decided = covered_check(item, scene, prompt)
+    return decided
 
 
 def evaluate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -111,14 +155,14 @@ def evaluate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     judge, mode = (vlm, VISION_MODE) if vlm else (ctx.llm, JUDGE_MODE)
     judged: list[Verdict] | None = None
     if vlm:  # pixels: only exact text the renderer reports is left to code
-        decided = {i: quoted_text_check(item, scene) for i, item in enumerate(checklist)}
+        decided = {i: decided_by_code(item, scene) for i, item in enumerate(checklist)}
         open_items = [item for index, item in enumerate(checklist) if decided[index] is None]
         judged = judge_items_vision(open_items, current, vlm, errors)
         if judged is None:  # the vision call failed: judge this round as text instead
             judge, mode = ctx.llm, JUDGE_MODE
     if judged is None:
         decided = {
-            index: quoted_text_check(item, scene) or covered_check(item, scene, current["prompt"])
+            index: decided_by_code(item, scene, current["prompt"])
             for index, item in enumerate(checklist)
         }
         open_items = [item for index, item in enumerate(checklist) if decided[index] is None]

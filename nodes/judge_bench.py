@@ -22,12 +22,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
 from nodes.context import chat_model
-from nodes.evaluate import (
-    covered_check,
-    describe_scene,
-    judge_items_vision,
-    quoted_text_check,
-)
+from nodes.evaluate import decided_by_code, describe_scene, judge_items_vision
 from nodes.state import Verdict
 from renderers.base import RenderJob
 from renderers.registry import get_renderer
@@ -137,7 +132,7 @@ def quote_supported(quote: str, context: str, wanted: set[str]) -> bool:
 
 
 def judge_item_text(item: str, prompt: str, scene: dict[str, Any], judge: str) -> Verdict:
-    decided = quoted_text_check(item, scene) or covered_check(item, scene, prompt)
+    decided = decided_by_code(item, scene, prompt)
     if decided is not None:
         return {**decided, "reason": f"code: {decided['reason']}"}
     context = _context_text(prompt, scene)
@@ -171,7 +166,7 @@ def judge_items(
     """Every item, judged context-level (text) or pixel-level (vision), never mixed."""
     if mode == CONTEXT_LEVEL:
         return [judge_item_text(item, prompt, scene, judge) for item in items]
-    decided = {i: quoted_text_check(item, scene) for i, item in enumerate(items)}
+    decided = {i: decided_by_code(item, scene) for i, item in enumerate(items)}
     open_items = [item for i, item in enumerate(items) if decided[i] is None]
     errors: list[dict[str, str]] = []
     judged = judge_items_vision(open_items, {"prompt": prompt, "images": images}, judge, errors)

@@ -9,6 +9,8 @@ from typing import Any
 
 from PIL import Image
 
+from nodes.evaluate import decided_by_code, panel_count_check
+from nodes.judge_bench import judge_item_text
 from nodes.plan import PANEL_CUES
 from renderers.sheet import grid, make_sheet
 from tests.conftest import plan_with
@@ -136,3 +138,20 @@ def test_each_panel_draws_the_planned_objects_its_scene_names() -> None:
     assert panel_layout(layout, {"scene": "the foxes climb the tree"}) == layout
     assert panel_layout(layout, {"scene": "snow falls"}) == layout  # names none: all
     assert panel_layout([], {"scene": "snow", "title": "Snow"})[0]["name"] == "Snow"
+
+
+def test_a_panel_count_item_is_decided_by_the_panels_laid_out() -> None:
+    scene = {"objects": [], "panels": [{"panel": i} for i in (1, 2, 3)], "text": ""}
+    assert panel_count_check("Three panels", scene) == {
+        "item": "Three panels",
+        "passed": True,
+        "reason": "3 panel(s) laid out",
+    }
+    assert panel_count_check("A 4-panel comic", scene)["passed"] is False  # type: ignore[index]
+    # more than a count, or no panels reported: left to the judge
+    assert panel_count_check("Three panels of a melting snowman", scene) is None
+    assert panel_count_check("Three panels", {"objects": []}) is None
+    assert decided_by_code("Two panels", scene, "a prompt")["passed"] is False  # type: ignore[index]
+    # the bench's text judge decides it by code too: no judge model is built for it
+    verdict = judge_item_text("Three panels", "a strip", scene, "scripted:/nonexistent.json")
+    assert verdict["passed"] and verdict["reason"] == "code: 3 panel(s) laid out"
