@@ -211,6 +211,7 @@ TOOL_QUESTIONS = {
     "arrange": "Which object goes where, given the sizes or colours the request compares?",
     "viewpoint": "From where is the scene seen, and what does that change in the picture?",
     "date_math": "What date, weekday or season does the request work out to?",
+    "compass": "Where does each place go on the picture, given the directions (north up)?",
     "shape": "Which shape, by its name, do the request's sides, angles or faces describe?",
 }
 KIND_ROUTE: dict[str, Route] = {

@@ -17,6 +17,7 @@ from tools.compute import (
     TOOLS,
     ArithmeticSlots,
     ArrangeSlots,
+    CompassSlots,
     DateMathSlots,
     OrderingSlots,
     ShapeSlots,
@@ -480,6 +481,7 @@ def test_tools_registry() -> None:
         "date_math",
         "viewpoint",
         "shape",
+        "compass",
     }
     expected = {
         "timezone": TimezoneSlots,
@@ -489,6 +491,7 @@ def test_tools_registry() -> None:
         "date_math": DateMathSlots,
         "viewpoint": ViewpointSlots,
         "shape": ShapeSlots,
+        "compass": CompassSlots,
     }
     for name, (model, fn) in TOOLS.items():
         assert model is expected[name]

@@ -18,7 +18,7 @@ to the model's own reasoning.
 
 Modules: `result` (ToolResult, ToolError), `places` (place -> IANA zone), one module per
 tool (`timezone`, `arithmetic`, `ordering`, `arrange`, `date_math`, `viewpoint`,
-`shape`),
+`shape`, `compass`),
 `registry`
 (run_tool, TOOLS, EXAMPLES), `detect` (detect_tool) and `clock` (reading a time-zone
 request).
@@ -27,6 +27,7 @@ request).
 from tools.compute.arithmetic import ArithmeticSlots, arithmetic, evaluate_expression
 from tools.compute.arrange import ArrangeSlots, arrange, arrangement_rules, place_layout
 from tools.compute.clock import clock_in, clock_places, orient_timezone
+from tools.compute.compass import CompassSlots, compass, compass_facts, describes_directions
 from tools.compute.date_math import DateMathSlots, add_months, date_math, season
 from tools.compute.detect import detect_tool
 from tools.compute.ordering import OrderingSlots, OrderItem, ordering
@@ -44,6 +45,7 @@ __all__ = [
     "TOOLS",
     "ArithmeticSlots",
     "ArrangeSlots",
+    "CompassSlots",
     "DateMathSlots",
     "OrderItem",
     "OrderingSlots",
@@ -58,7 +60,10 @@ __all__ = [
     "arrangement_rules",
     "clock_in",
     "clock_places",
+    "compass",
+    "compass_facts",
     "date_math",
+    "describes_directions",
     "describes_shape",
     "detect_tool",
     "evaluate_expression",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from tools.compute.arrange import arrangement_rules
+from tools.compute.compass import describes_directions
 from tools.compute.places import _lookup, places_in
 from tools.compute.shape import describes_shape
 from tools.compute.viewpoint import viewpoints_in
@@ -114,6 +115,12 @@ _SHAPE_ASK = re.compile(
     re.I,
 )
 
+_COMPASS_ASK = re.compile(
+    r"\b(where|which (side|way|direction)|directions?|positions?|located|map|path|route|end|"
+    r"sides?|north|south|east|west|layout|what does)\b",
+    re.I,
+)
+
 
 def detect_tool(question: str, request: str) -> str | None:
     """The tool that should answer a gap when its wording clearly calls for one, else None.
@@ -130,6 +137,9 @@ def detect_tool(question: str, request: str) -> str | None:
       shortest to longest"), read by `arrangement_rules` from the request;
     - viewpoint: a camera position that changes the picture (seen in a mirror, through a
       peephole, from inside, from below, from behind a person, a low angle);
+    - compass: places on a map or grid placed by directions ("the lake lies north of the
+      village", "go north two cells, then east three", "the exit opposite the entrance,
+      the entrance on the south side", "a castle on the north bank");
     - shape: a polygon or solid described by its counts ("a polygon with six equal
       sides", "four interior angles of 90 degrees", "six square faces");
     - ordering: "from largest to smallest", "in order of", "sorted by", "in chronological
@@ -153,6 +163,8 @@ def detect_tool(question: str, request: str) -> str | None:
         return "arrange"
     if viewpoints_in(request) and (not question or _VIEW_ASK.search(question)):
         return "viewpoint"
+    if describes_directions(request) and (not question or _COMPASS_ASK.search(question)):
+        return "compass"
     if describes_shape(request) and (not question or _SHAPE_ASK.search(question)):
         return "shape"
     if _ORDERING.search(text):

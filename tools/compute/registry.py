@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from tools.compute.arithmetic import ArithmeticSlots, arithmetic
 from tools.compute.arrange import ArrangeSlots, arrange
+from tools.compute.compass import CompassSlots, compass
 from tools.compute.date_math import DateMathSlots, date_math
 from tools.compute.ordering import OrderingSlots, ordering
 from tools.compute.result import ToolError, ToolResult
@@ -53,6 +54,7 @@ _RUNNERS: dict[str, tuple[type[BaseModel], Runner]] = {
     "date_math": (DateMathSlots, _dated_runner(DateMathSlots, date_math)),
     "viewpoint": (ViewpointSlots, _worded_runner(ViewpointSlots, viewpoint)),
     "shape": (ShapeSlots, _worded_runner(ShapeSlots, shape)),
+    "compass": (CompassSlots, _worded_runner(CompassSlots, compass)),
 }
 
 
@@ -88,7 +90,7 @@ def run_tool(
 
 
 # Worked examples for the reason node's few-shot prefix: (question, slots as JSON). A tool
-# whose slot model is empty (viewpoint, shape) needs none: the model is not asked.
+# whose slot model is empty (viewpoint, shape, compass) needs none: the model is not asked.
 EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "timezone": [
         (
