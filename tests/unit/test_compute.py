@@ -640,11 +640,22 @@ def test_bare_years_follow_the_other_values() -> None:
         ("Mexico City is just entering the afternoon", (13, 0)),
         ("it is 9pm in New York", (21, 0)),
         ("the clock in Rome shows 07:45", (7, 45)),
+        ("Tokyo is entering the lunch hour", (12, 0)),
+        ("it is dinnertime in Rome", (19, 0)),
         ("Oslo is quiet", None),
     ],
 )
 def test_clock_in_reads_the_requests_time(phrase: str, expected: tuple[int, int] | None) -> None:
     assert compute.clock_in(phrase) == expected
+
+
+def test_a_meal_time_is_a_clock_for_the_timezone_tool() -> None:
+    request = "The old harbor in Lisbon when Tokyo is entering the lunch hour."
+    assert compute.detect_tool("", request) == "timezone"
+    slots = compute.orient_timezone({"date": "2026-01-15"}, request)
+    assert (slots["from_place"], slots["to_place"], slots["hour"]) == ("Tokyo", "Lisbon", 12)
+    # Tokyo (UTC+9) at noon is 03:00 in Lisbon (UTC+0 in January)
+    assert ", 03:00 local time in Lisbon" in compute.run_tool("timezone", slots).answer
 
 
 def test_orient_timezone_puts_the_clock_place_first_whatever_the_model_said() -> None:

@@ -14,7 +14,9 @@ from tools.compute.places import places_in
 
 _CLOCK_LINK = re.compile(r"\b(when|while|whenever|as soon as|at the (same )?(time|moment))\b", re.I)
 _CLOCK_WORDS: list[tuple[re.Pattern[str], int]] = [
-    (re.compile(r"\b(noon|midday)\b", re.I), 12),
+    (re.compile(r"\b(noon|midday|lunch ?(hour|time)|lunchtime)\b", re.I), 12),
+    (re.compile(r"\bbreakfast ?time\b", re.I), 7),
+    (re.compile(r"\b(dinner|supper) ?time\b", re.I), 19),
     (re.compile(r"\bmidnight\b", re.I), 0),
     (re.compile(r"\b(dawn|sunrise|first light)\b", re.I), 6),
     (re.compile(r"\bmorning\b", re.I), 9),

@@ -18,7 +18,8 @@ _NUMBER_WORDS = (
 _QUANTITY = re.compile(rf"(?<![\w-])(\d+(?:[.,]\d+)?|{_NUMBER_WORDS})(?![\w-])", re.I)
 
 _TIME_OF_DAY = re.compile(
-    r"\b(noon|midday|midnight|dawn|sunrise|sunset|dusk|"
+    r"\b(noon|midday|midnight|dawn|sunrise|sunset|dusk|lunch ?(hour|time)|lunchtime|"
+    r"breakfast ?time|(dinner|supper) ?time|"
     r"(the|early|late) (morning|afternoon|evening|night))\b"
     r"|\b([01]?\d|2[0-3]):[0-5]\d\b"
     r"|\b(1[0-2]|0?[1-9])(:[0-5]\d)?\s*(am|pm|a\.m\.|p\.m\.)(?!\w)"
