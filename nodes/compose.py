@@ -108,6 +108,21 @@ def _facts(answers: Sequence[Answer]) -> list[str]:
     return lines
 
 
+def drop_repeats(prompt: str) -> str:
+    """The prompt without clauses it repeats word for word: the small composer sometimes
+    loops ("red balloon inflated with air, red balloon inflated with air, ...") until the
+    length limit cuts it."""
+    kept: list[str] = []
+    seen: set[str] = set()
+    for clause in re.split(r"\s*,\s*", prompt.strip()):
+        key = normalise(clause)
+        if key and key in seen:
+            continue
+        seen.add(key)
+        kept.append(clause)
+    return ", ".join(kept)
+
+
 INVENTED_TEXT = re.compile(
     r"(?:,\s*|\s+)(?:with\s+)?(?:the\s+)?(?:words?|text|title|caption|slogan)\s+"
     r"[\"“]([^\"”]*)[\"”](?:\s+in\s+[^,.]*)?",
@@ -280,7 +295,7 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     except StructuredOutputError as exc:
         prompt, negative = fallback_prompt(plan, answers), ""
         errors.append({"node": "compose", "message": f"composer failed, used a template: {exc}"})
-    prompt = drop_invented_text(prompt, text, state["request"])
+    prompt = drop_repeats(drop_invented_text(prompt, text, state["request"]))
     if not prompt:
         prompt = fallback_prompt(plan, answers)
     prompt, clock_dropped = drop_other_clock(prompt, answers, state["request"])

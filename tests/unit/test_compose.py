@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from nodes.compose import contains, drop_other_clock, replace_guess, retain_answers
+from nodes.compose import (
+    contains,
+    drop_other_clock,
+    drop_repeats,
+    replace_guess,
+    retain_answers,
+)
 from nodes.state import Answer
 from tests.conftest import plan_with
 from tests.unit.test_graph import calls, make_context, run
@@ -228,3 +234,17 @@ def test_a_placement_is_kept_only_in_its_own_order() -> None:
     assert repaired.endswith("key far left, spoon second, rolling pin third, bat far right")
     kept, checks = retain_answers(repaired, [placed], "")
     assert kept == repaired and checks[0]["present"] is True
+
+
+def test_a_composer_loop_is_cut_to_one_clause() -> None:
+    looped = (
+        "Illustration of a red balloon coming into contact with long hair, the balloon "
+        "inflated with air, red balloon inflated with air, red balloon inflated with air, "
+        "Red balloon inflated with air"
+    )
+    assert drop_repeats(looped) == (
+        "Illustration of a red balloon coming into contact with long hair, the balloon "
+        "inflated with air, red balloon inflated with air"
+    )
+    once = "A cat, a dog, a bird"
+    assert drop_repeats(once) == once
