@@ -30,6 +30,23 @@ PROVENANCE = {
 }
 
 
+# what compose corrected in the composer's prompt, by the round's key, as the report says it
+COMPOSE_REPAIRS = [
+    (
+        "clock_dropped",
+        "Another place's clock, dropped from the composer's prompt (the time-zone tool "
+        "computed the shown place's time)",
+    ),
+    (
+        "guess_replaced",
+        "The planner's guessed subject, replaced by the answer that resolved it (in the "
+        "subject, checklist and layout)",
+    ),
+    ("sides_settled", "Sides the composer contradicted, moved to where the tool put them"),
+    ("text_figures", "Figures search found, added to the text to draw"),
+]
+
+
 def timings(trace: list[dict[str, Any]]) -> dict[str, float]:
     """Wall seconds per node (parallel branches add up)."""
     out: dict[str, float] = defaultdict(float)
@@ -179,30 +196,9 @@ def render_markdown(state: State, ctx: Context) -> str:
                 + (f"; put back: {', '.join(repaired)}" if repaired else ""),
                 "",
             ]
-        if rnd.get("clock_dropped"):
-            lines += [
-                "Another place's clock, dropped from the composer's prompt (the time-zone "
-                f"tool computed the shown place's time): {'; '.join(rnd['clock_dropped'])}",
-                "",
-            ]
-        if rnd.get("guess_replaced"):
-            lines += [
-                "The planner's guessed subject, replaced by the answer that resolved it (in "
-                f"the subject, checklist and layout): {'; '.join(rnd['guess_replaced'])}",
-                "",
-            ]
-        if rnd.get("sides_settled"):
-            lines += [
-                "Sides the composer contradicted, moved to where the tool put them: "
-                f"{'; '.join(rnd['sides_settled'])}",
-                "",
-            ]
-        if rnd.get("text_figures"):
-            lines += [
-                "Figures search found, added to the text to draw: "
-                f"{'; '.join(rnd['text_figures'])}",
-                "",
-            ]
+        for key, what in COMPOSE_REPAIRS:
+            if rnd.get(key):
+                lines += [f"{what}: {'; '.join(rnd[key])}", ""]
         lines += precheck_lines(rnd.get("precheck", {}))
         lines += ["| item | verdict | reason |", "|---|---|---|"]
         for verdict in rnd.get("verdicts", []):

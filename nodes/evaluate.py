@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field, create_model
 from nodes.context import Context, chat_model, context_of, emit
 from nodes.state import State, Verdict
 from tools.structured import StructuredOutputError, ask
-from tools.wording import GENERIC, QUOTED, stems
+from tools.wording import GENERIC, NUMBER_WORDS, QUOTED, stems
 
 JUDGE_MODE = (
     "context-level: code and a text model judged the renderer's scene and the prompt, not pixels"
@@ -90,23 +90,10 @@ def quoted_text_check(item: str, scene: dict[str, Any]) -> Verdict | None:
 
 
 PANEL_COUNT = re.compile(
-    r"(?:an? |the )?(?:image (?:with|in) )?(?P<n>\d{1,2}|one|two|three|four|five|six|seven|"
-    r"eight|nine|ten|twelve)[ -]panels?(?: comic| strip| layout| image| sheet)?\.?",
+    r"(?:an? |the )?(?:image (?:with|in) )?(?P<n>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")"
+    r"[ -]panels?(?: comic| strip| layout| image| sheet)?\.?",
     re.I,
 )
-PANEL_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "twelve": 12,
-}
 
 
 def panel_count_check(item: str, scene: dict[str, Any]) -> Verdict | None:
@@ -116,7 +103,7 @@ def panel_count_check(item: str, scene: dict[str, Any]) -> Verdict | None:
     if not match or not scene.get("panels"):
         return None
     word = match.group("n").lower()
-    wanted = int(word) if word.isdigit() else PANEL_NUMBERS[word]
+    wanted = int(word) if word.isdigit() else NUMBER_WORDS[word]
     drawn = len(scene["panels"])
     passed = drawn == wanted
     return {"item": item, "passed": passed, "reason": f"{drawn} panel(s) laid out"}

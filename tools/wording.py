@@ -88,6 +88,21 @@ QUALIFIERS = frozenset(
 )
 
 
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "twenty": 20,
+}
 QUOTED = re.compile(r"[\"“]([^\"”]+)[\"”]")  # text in straight or curly double quotes
 
 

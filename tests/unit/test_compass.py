@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import plan_with
-from tests.unit.test_graph import calls, make_context, run
+from tests.unit.test_graph import run_worded_tool
 from tools.compute import ToolError, compass_facts, detect_tool, run_tool
 
 
@@ -101,26 +100,14 @@ def test_compass_through_the_graph_needs_no_model_call(
     home: Path, tmp_path: Path, script: Callable[..., str]
 ) -> None:
     # the composer puts the star in the wrong corner; the computed path is put back
-    spec = script(
-        first=[
-            {"schema": "PlanDraft", "response": plan_with([], text="")},
-            {
-                "schema": "Composed",
-                "response": {
-                    "prompt": "A maze poster with a star at the bottom-right corner",
-                    "negative_prompt": "",
-                },
-            },
-        ]
-    )
     request = (
         "A maze poster: from the start go north two cells, then east three cells, and mark "
         "the cell where you end with a star"
     )
-    state = run(make_context(spec, tmp_path), request)
-    (answer,) = state["answers"]
-    assert answer["provenance"] == "tool" and answer["evidence"][0]["source"] == "tool:compass"
-    assert "CompassSlots" not in [c["schema"] for c in calls(spec)]
+    state, answer, schemas = run_worded_tool(
+        script, tmp_path, request, "A maze poster with a star at the bottom-right corner"
+    )
+    assert answer["evidence"][0]["source"] == "tool:compass" and "CompassSlots" not in schemas
     assert (
         "path north 2 then east 3; the end is 2 up and 3 right of the start"
         in (state["final_prompt"])

@@ -48,6 +48,24 @@ def calls(spec: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
+def run_worded_tool(
+    script: Callable[..., str], tmp_path: Path, request: str, composed: str
+) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """Run a request whose one gap a tool answers from the request's words: the planner asks
+    nothing (the cue adds the tool's gap), the composer writes `composed`. Returns the final
+    state, the tool's answer and the schemas the model was asked for."""
+    spec = script(
+        first=[
+            {"schema": "PlanDraft", "response": plan_with([], text="")},
+            {"schema": "Composed", "response": {"prompt": composed, "negative_prompt": ""}},
+        ]
+    )
+    state = run(make_context(spec, tmp_path), request)
+    (answer,) = state["answers"]
+    assert answer["provenance"] == "tool" and "no model call" in answer["note"]
+    return state, answer, [c["schema"] for c in calls(spec)]
+
+
 def test_fast_path_skips_grounding(home: Path, tmp_path: Path, script: Callable[..., str]) -> None:
     spec = script(first=[{"schema": "PlanDraft", "response": plan_with([])}])
     state = run(make_context(spec, tmp_path), "Three black cats on a red sofa")

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import plan_with
-from tests.unit.test_graph import calls, make_context, run
+from tests.unit.test_graph import run_worded_tool
 from tools.compute import ToolError, describes_shape, detect_tool, run_tool
 
 
@@ -61,7 +60,7 @@ def test_requests_that_name_no_counted_shape_are_left_alone(request_text: str) -
         ("A regular polygon with interior angles of 100 degrees", "no regular polygon"),
         ("A polygon with five sides and interior angles of 90 degrees", "do not fit"),
         ("A solid with seven square faces", "no regular solid"),
-        ("A polygon with eleven sides", "no count"),  # eleven is not read as a count
+        ("A polygon with eleven sides", "no name for a polygon with 11 sides"),
     ],
 )
 def test_impossible_or_unreadable_shapes_are_tool_errors(request_text: str, why: str) -> None:
@@ -79,22 +78,10 @@ def test_shape_through_the_graph_needs_no_model_call(
     home: Path, tmp_path: Path, script: Callable[..., str]
 ) -> None:
     # the planner asks nothing, the cue adds the tool's gap; the composer forgets the name
-    spec = script(
-        first=[
-            {"schema": "PlanDraft", "response": plan_with([], text="")},
-            {
-                "schema": "Composed",
-                "response": {
-                    "prompt": "A blue road sign, a polygon with six equal sides",
-                    "negative_prompt": "",
-                },
-            },
-        ]
-    )
     request = "A road sign shaped like a polygon with six equal sides, painted blue"
-    state = run(make_context(spec, tmp_path), request)
-    (answer,) = state["answers"]
-    assert answer["provenance"] == "tool" and answer["evidence"][0]["source"] == "tool:shape"
-    assert answer["answer"] == "regular hexagon"
-    assert "ShapeSlots" not in [c["schema"] for c in calls(spec)]
+    state, answer, schemas = run_worded_tool(
+        script, tmp_path, request, "A blue road sign, a polygon with six equal sides"
+    )
+    assert answer["evidence"][0]["source"] == "tool:shape"
+    assert answer["answer"] == "regular hexagon" and "ShapeSlots" not in schemas
     assert "regular hexagon" in state["final_prompt"]

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import plan_with
-from tests.unit.test_graph import calls, make_context, run
+from tests.unit.test_graph import run_worded_tool
 from tools.compute import ToolError, detect_tool, run_tool, viewpoints_in
 from tools.sides import settle_sides, stated_sides
 
@@ -88,21 +87,11 @@ def test_no_viewpoint_is_a_tool_error() -> None:
 def test_viewpoint_through_the_graph_needs_no_model_call(
     home: Path, tmp_path: Path, script: Callable[..., str]
 ) -> None:
-    spec = script(
-        first=[
-            {"schema": "PlanDraft", "response": plan_with([], text="")},
-            {
-                "schema": "Composed",
-                "response": {"prompt": "A cosy reading nook, an armchair", "negative_prompt": ""},
-            },
-        ]
-    )
     request = "A reading nook seen through a round peephole, with an armchair in the middle"
-    state = run(make_context(spec, tmp_path), request)
-    (answer,) = state["answers"]
-    assert answer["provenance"] == "tool" and answer["evidence"][0]["source"] == "tool:viewpoint"
-    assert "no model call" in answer["note"]
-    schemas = [c["schema"] for c in calls(spec)]
+    state, answer, schemas = run_worded_tool(
+        script, tmp_path, request, "A cosy reading nook, an armchair"
+    )
+    assert answer["evidence"][0]["source"] == "tool:viewpoint"
     assert "ViewpointSlots" not in schemas and "Reasoned" not in schemas
     assert "circular fisheye peephole view with dark edges" in state["final_prompt"]
 
@@ -139,18 +128,14 @@ def test_the_mirror_prompt_does_not_contradict_itself_through_the_graph(
         "A vanity table seen in a mirror, a perfume bottle on the right, a hairbrush in the "
         "center and a lipstick on the right"
     )
-    spec = script(
-        first=[
-            {"schema": "PlanDraft", "response": plan_with([], text="")},
-            {"schema": "Composed", "response": {"prompt": composed, "negative_prompt": ""}},
-        ]
-    )
     request = (
         "A vanity table seen in a mirror, with a perfume bottle on the left, a hairbrush in "
         "the center, and a lipstick on the right in the real scene"
     )
-    state = run(make_context(spec, tmp_path), request)
+    state, _answer, _schemas = run_worded_tool(script, tmp_path, request, composed)
     final = state["final_prompt"]
     assert "lipstick on the left" in final and "lipstick on the right" not in final
     assert "perfume bottle on the left" not in final
     assert state["rounds"][0]["sides_settled"] == ["lipstick: right -> left"]
+    report = Path(state["report"]).read_text()
+    assert "moved to where the tool put them: lipstick: right -> left" in report

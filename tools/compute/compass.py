@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from tools.compute.result import ToolError, ToolResult, _result
+from tools.wording import NUMBER_WORDS
 
 
 class CompassSlots(BaseModel):
@@ -44,8 +45,7 @@ OPPOSITE = {
     "southeast": "northwest",
 }
 SCREEN = {"north": "top", "south": "bottom", "east": "right", "west": "left"}
-COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
-COUNTS |= {"eight": 8, "nine": 9, "ten": 10}
+COUNTS = {"a": 1} | {word: n for word, n in NUMBER_WORDS.items() if n <= 10}
 
 _DIR = r"(?P<dir>north[- ]?east|north[- ]?west|south[- ]?east|south[- ]?west|north|south|east|west)"
 _N = r"(?P<n>\d{1,2}|" + "|".join(COUNTS) + r")"

@@ -15,24 +15,15 @@ from typing import Any
 from pydantic import BaseModel
 
 from tools.compute.result import ToolError, ToolResult, _result
+from tools.wording import NUMBER_WORDS
 
 
 class ShapeSlots(BaseModel):
     """Nothing for the model to fill: the counts are read from the request."""
 
 
-NUMBERS = {
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "twelve": 12,
-    "twenty": 20,
-}
+# "two sides" or "one side" describe no polygon: counts start at three
+NUMBERS = {word: n for word, n in NUMBER_WORDS.items() if n >= 3}
 POLYGONS = {
     3: "triangle",
     4: "quadrilateral",
