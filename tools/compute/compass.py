@@ -181,7 +181,7 @@ def _positions(relations: list[tuple[str, str, int, str]]) -> dict[str, tuple[in
             pending.remove(relation)
             progressed = True
         if not progressed:  # a relation between two places not linked to the rest
-            a, direction, steps, b = pending[0]
+            b = pending[0][3]
             offset = max((x for x, _ in where.values()), default=0) + 2
             where[b] = (offset, 0)
     return where
