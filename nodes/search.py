@@ -17,16 +17,18 @@ from pydantic import BaseModel, Field
 
 from nodes.context import Context, chat_model, context_of, emit
 from nodes.state import Answer, GapTask, unresolved
+from tools.names import naming, proper_names
 from tools.search import find, get_search
 from tools.structured import StructuredOutputError, ask
 
 MIN_SCORE = 0.25  # cosine similarity below which a passage is not about the question
 REFERENCE_IMAGE = "[reference image]"
+ANSWER_CHARS = 160
 
 
 class Found(BaseModel):
     found: bool = Field(description="true only if the passages answer the question")
-    answer: str = Field(max_length=160, description="the answer, in the passages' words")
+    answer: str = Field(max_length=ANSWER_CHARS, description="the answer, in the passages' words")
     passage: int = Field(ge=0, le=9, description="number of the passage that answers it")
 
 
@@ -69,6 +71,25 @@ def cited_detail(quote: str, answer: str) -> str:
     return text
 
 
+DANGLING = {"the", "a", "an", "of", "for", "to", "with", "in", "on", "at", "and", "or", "is", "by"}
+
+
+def completed(answer: str, quote: str) -> str:
+    """An answer the reader cut off mid-phrase ("Dacey Ormond is famous for the") runs on
+    to the end of the passage's sentence that it starts; any other answer is kept."""
+    words = answer.split()
+    if not words or words[-1].lower() not in DANGLING:
+        return answer
+    text = " ".join(quote.split())
+    start = text.lower().find(answer.lower())
+    if start < 0:
+        return answer
+    rest = text[start:]
+    end = re.search(r"[.!?](?=\s|$)", rest)
+    sentence = rest[: end.start()] if end else rest
+    return sentence if len(sentence) <= ANSWER_CHARS else answer
+
+
 def search(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = context_of(runtime)
     gap = task["gap"]
@@ -87,6 +108,9 @@ def search(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
         return {"answers": [unresolved(gap, f"search failed: {message}", guess=True)]}
     floor = float(getattr(provider, "min_score", MIN_SCORE))
     passages = [p for p in found["passages"] if p["score"] >= floor][:8]
+    # a passage about another place, person or ticker cannot answer for this one
+    names = proper_names(gap["question"]) or proper_names(task.get("request", ""))
+    passages = naming(passages, [p["quote"] for p in passages], names)
     if not passages:
         return {"answers": [unresolved(gap, "search found nothing relevant", guess=True)]}
     listing = "\n".join(
@@ -106,20 +130,21 @@ def search(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
     if not out.found or not out.answer.strip():
         return {"answers": [unresolved(gap, "the results do not answer it", guess=True)]}
     chosen = passages[out.passage - 1] if 1 <= out.passage <= len(passages) else passages[0]
+    answer = completed(out.answer.strip(), chosen["quote"])
     evidence = [{"source": chosen["source"], "quote": chosen["quote"][:300]}]
     evidence += [
         {"source": p["source"], "quote": p["quote"][:200]} for p in passages if p is not chosen
     ][:2]
-    emit("search", f"{gap['id']}: {out.answer.strip()}", gap_id=gap["id"])
+    emit("search", f"{gap['id']}: {answer}", gap_id=gap["id"])
     result: Answer = {
         "gap_id": gap["id"],
         "question": gap["question"],
         "route": "search",
-        "answer": out.answer.strip(),
+        "answer": answer,
         "evidence": evidence,  # type: ignore[typeddict-item]
         "resolved": True,
         "provenance": "search",
-        "detail": cited_detail(chosen["quote"], out.answer),
+        "detail": cited_detail(chosen["quote"], answer),
         "note": f"from {ctx.search}, cited passage {chosen['source']}",
     }
     if found["images"]:
