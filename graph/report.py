@@ -44,6 +44,9 @@ COMPOSE_REPAIRS = [
     ),
     ("sides_settled", "Sides the composer contradicted, moved to where the tool put them"),
     ("text_figures", "Figures search found, added to the text to draw"),
+    ("text_added", "Text only an answer knew (a searched title, a recalled name), drawn"),
+    ("trend_added", "The trend of the price search found, added to the chart"),
+    ("looks_added", "How the sources say the person looks, added to the prompt"),
 ]
 
 

@@ -18,8 +18,10 @@ from pydantic import BaseModel, Field
 
 from nodes.context import Context, chat_model, context_of, emit
 from nodes.state import Answer, State
+from tools.appearance import looks, with_looks
 from tools.compute import clock_places
-from tools.figures import data_figures, with_figures
+from tools.display_text import answer_text, work_title
+from tools.figures import data_figures, data_trend, with_figures, with_trend
 from tools.sides import settle_sides
 from tools.structured import StructuredOutputError, ask
 from tools.wording import QUOTED, content_stems, stems
@@ -130,14 +132,16 @@ INVENTED_TEXT = re.compile(
 )
 
 
-def drop_invented_text(prompt: str, text: str, request: str) -> str:
+def drop_invented_text(prompt: str, text: str, request: str, known: str = "") -> str:
     """Remove quoted text the composer wrote that neither the plan nor the request asks for
-    (small models copy it from the worked example)."""
+    (small models copy it from the worked example); text an answer holds (`known`, the
+    answers' words: a bakery name recalled from the user's last poster) stays."""
 
     def keep(match: re.Match[str]) -> str:
         quoted = match.group(1).strip().lower()
         asked = {q.strip().lower() for q in QUOTED.findall(request)}
         wanted = (text and quoted == text.strip().lower()) or quoted in asked
+        wanted = wanted or (bool(normalise(quoted)) and normalise(quoted) in normalise(known))
         return match.group(0) if wanted else ""
 
     return INVENTED_TEXT.sub(keep, prompt).strip()
@@ -231,17 +235,22 @@ def replace_guess(
     return new, [f"{guess} -> {answer}"]
 
 
+def searched(answers: Sequence[Answer]) -> list[str]:
+    """What search found: each resolved search answer with its cited detail."""
+    return [
+        f"{a.get('answer', '')} {a.get('detail', '')}"
+        for a in answers
+        if a.get("resolved") and a.get("provenance") == "search"
+    ]
+
+
 def add_figures(
     plan: dict[str, Any], answers: Sequence[Answer], request: str
 ) -> tuple[dict[str, Any], list[str]]:
     """The plan with the figures of a data display (a price, a forecast's temperatures) that
     search found added to the text to draw; the planner wrote that text before search
     answered. Returns the plan and the figures added."""
-    sources = [
-        f"{a.get('answer', '')} {a.get('detail', '')}"
-        for a in answers
-        if a.get("resolved") and a.get("provenance") == "search"
-    ]
+    sources = searched(answers)
     figures = data_figures(request, sources) if sources else []
     text = str(plan.get("text_to_render") or "")
     new_text = with_figures(text, figures)
@@ -249,6 +258,26 @@ def add_figures(
         return plan, list(plan.get("text_figures", []))
     added = [f for f in figures if f not in text]
     return {**plan, "text_to_render": new_text, "text_figures": added}, added
+
+
+def add_title(
+    plan: dict[str, Any], answers: Sequence[Answer], request: str
+) -> tuple[dict[str, Any], str]:
+    """The plan with the searched title of the work a poster shows put first in the text to
+    draw (the planner could not know it); and the title added, or ""."""
+    title = work_title(request, answers)
+    text = str(plan.get("text_to_render") or "")
+    if not title or normalise(title) in normalise(text):
+        return plan, ""
+    new = {**plan, "text_to_render": f"{title} {text}".strip()}
+    return {**new, "text_added": [*plan.get("text_added", []), title]}, title
+
+
+def answers_text(answers: Sequence[Answer]) -> str:
+    """All the resolved answers' words, with their details."""
+    return " | ".join(
+        f"{a.get('answer', '')} {a.get('detail', '')}" for a in answers if a.get("resolved")
+    )
 
 
 def fallback_prompt(plan: dict[str, Any], answers: Sequence[Answer]) -> str:
@@ -263,6 +292,7 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     answers = list(state.get("answers", []))
     plan, guess_replaced = replace_guess(state["plan"], answers, state["request"])
     plan, text_figures = add_figures(plan, answers, state["request"])
+    plan, title = add_title(plan, answers, state["request"])
     number = len(state.get("rounds", [])) + 1
     emit("compose", f"composing the prompt (round {number})", round=number)
     lines = [f"Request: {state['request']}", "Facts:", *(_facts(answers) or ["- none needed"])]
@@ -295,7 +325,8 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     except StructuredOutputError as exc:
         prompt, negative = fallback_prompt(plan, answers), ""
         errors.append({"node": "compose", "message": f"composer failed, used a template: {exc}"})
-    prompt = drop_repeats(drop_invented_text(prompt, text, state["request"]))
+    prompt = drop_invented_text(prompt, text, state["request"], answers_text(answers))
+    prompt = drop_repeats(prompt)
     if not prompt:
         prompt = fallback_prompt(plan, answers)
     prompt, clock_dropped = drop_other_clock(prompt, answers, state["request"])
@@ -303,7 +334,17 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     # of the request's side, so putting the answer back cannot leave both in the prompt
     tool_answers = [str(a["answer"]) for a in answers if a.get("provenance") == "tool"]
     prompt, sides_settled = settle_sides(prompt, tool_answers)
+    quoted = "" if text else answer_text(prompt, answers)
+    if quoted:  # text the composer quoted from an answer is drawn, not only described
+        text = quoted
+        plan = {
+            **plan,
+            "text_to_render": quoted,
+            "text_added": [*plan.get("text_added", []), quoted],
+        }
     prompt, retention = retain_answers(prompt, answers, text)
+    prompt, trend = with_trend(prompt, data_trend(state["request"], searched(answers)))
+    prompt, looks_added = with_looks(prompt, looks(state["request"], answers))
     repaired = sum(1 for check in retention if check["repaired"])
     emit("compose", f"prompt ready ({len(prompt)} chars, {repaired} answer(s) put back)")
     draft = {
@@ -315,10 +356,13 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         "guess_replaced": guess_replaced,
         "sides_settled": sides_settled,
         "text_figures": text_figures,
+        "text_added": list(plan.get("text_added", [])),  # by this compose or an earlier one
+        "trend_added": [trend] if trend else [],
+        "looks_added": looks_added,
         "panels": panel_prompts(plan, prompt),
     }
     update: dict[str, Any] = {"draft": draft, "errors": errors}
-    if guess_replaced or text_figures:  # precheck, render and evaluate read the new plan
+    if guess_replaced or text_figures or title or quoted:  # later nodes read the new plan
         update["plan"] = plan
     return update
 

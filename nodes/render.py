@@ -14,7 +14,7 @@ from typing import Any, Literal, cast
 from langgraph.runtime import Runtime
 
 from nodes.context import Context, context_of, emit, run_folder
-from nodes.state import PanelTask, State
+from nodes.state import REPAIRS, PanelTask, State
 from renderers.base import LayoutBox, RenderJob
 from renderers.registry import get_renderer
 from tools.compute import place_layout
@@ -60,10 +60,7 @@ def render(state: State | PanelTask, runtime: Runtime[Context]) -> dict[str, Any
         "prompt": draft["prompt"],
         "negative_prompt": job["negative_prompt"],
         "retention": draft.get("retention", []),
-        "clock_dropped": draft.get("clock_dropped", []),
-        "guess_replaced": draft.get("guess_replaced", []),
-        "sides_settled": draft.get("sides_settled", []),
-        "text_figures": draft.get("text_figures", []),
+        **{key: draft.get(key, []) for key in REPAIRS},
         "precheck": draft.get("precheck", {}),
         "renderer": ctx.renderer,
         "seed": job["seed"],

@@ -93,6 +93,19 @@ class PanelTask(TypedDict):
     panel: dict[str, Any]  # {panel, title, prompt}
 
 
+# what compose repaired in the composer's prompt, per draft: each key a list of strings,
+# carried into the round by render and listed in the report
+REPAIRS = (
+    "clock_dropped",
+    "guess_replaced",
+    "sides_settled",
+    "text_figures",
+    "text_added",
+    "trend_added",
+    "looks_added",
+)
+
+
 class GapTask(TypedDict):
     """What a grounding node receives through `Send`: one gap and the request around it."""
 

@@ -66,3 +66,22 @@ def with_figures(text: str, figures: list[str]) -> str:
         return text
     joined = " ".join(missing) if len(missing) != 2 or "%" in missing[1] else " / ".join(missing)
     return f"{text} {joined}".strip() if text else joined
+
+
+def data_trend(request: str, sources: Iterable[str]) -> str:
+    """ "an upward trend" or "a downward trend" for a display of a price whose change the
+    search results give ("up 3.1 percent"); "" otherwise. A chart of a price that rose
+    draws a rising line, whatever figures are written on it."""
+    if not (_DISPLAY.search(request) and _PRICE.search(request)):
+        return ""
+    change = _change(" ".join(sources))
+    if not change:
+        return ""
+    return "an upward trend" if change.startswith("+") else "a downward trend"
+
+
+def with_trend(prompt: str, trend: str) -> tuple[str, str]:
+    """The prompt with the trend line added when it does not say it; and what was added."""
+    if not trend or trend.split()[1] in prompt.lower():
+        return prompt, ""
+    return f"{prompt.rstrip(' .')}, a chart line showing {trend}", trend
