@@ -213,6 +213,8 @@ TOOL_QUESTIONS = {
     "date_math": "What date, weekday or season does the request work out to?",
     "compass": "Where does each place go on the picture, given the directions (north up)?",
     "shape": "Which shape, by its name, do the request's sides, angles or faces describe?",
+    "phase": "Is the substance solid, liquid or gas at the request's temperature?",
+    "indicator": "What colour does the indicator show in the request's liquid?",
 }
 KIND_ROUTE: dict[str, Route] = {
     "commonsense": "reason",
@@ -278,6 +280,9 @@ def refer_question(request: str) -> str:
     return f"What exactly does {request[:90]!r} refer to? Name it specifically."
 
 
+OUTCOME_WHY = "cue: the request sets up a situation"
+
+
 def outcome_question(request: str) -> str:
     return (
         f"What visible state, colour or change results in {request[:90]!r}? Name it specifically."
@@ -311,7 +316,7 @@ def route_gaps(
     outcome = OUTCOME_CUES.search(request)
     if (restated or outcome) and not any(g.route == "reason" for g in gaps):
         why = (
-            "cue: the request sets up a situation; the image must show its outcome"
+            f"{OUTCOME_WHY}; the image must show its outcome"
             if outcome
             else "the planner's question only restated the request"
         )
@@ -355,7 +360,9 @@ def route_gaps(
                 )
             )
     for gap in gaps:
-        if gap.kind in ("personal", "ambiguous") or SEARCH_CUES.search(gap.question):
+        # the outcome question is ours, and its "results in" is not a search cue
+        ours = gap.why.startswith(OUTCOME_WHY)
+        if gap.kind in ("personal", "ambiguous") or (SEARCH_CUES.search(gap.question) and not ours):
             continue
         tool = detect_tool(gap.question, request)
         if tool:

@@ -19,7 +19,9 @@ from tools.compute import (
     ArrangeSlots,
     CompassSlots,
     DateMathSlots,
+    IndicatorSlots,
     OrderingSlots,
+    PhaseSlots,
     ShapeSlots,
     TimezoneSlots,
     ToolError,
@@ -482,6 +484,8 @@ def test_tools_registry() -> None:
         "viewpoint",
         "shape",
         "compass",
+        "phase",
+        "indicator",
     }
     expected = {
         "timezone": TimezoneSlots,
@@ -492,6 +496,8 @@ def test_tools_registry() -> None:
         "viewpoint": ViewpointSlots,
         "shape": ShapeSlots,
         "compass": CompassSlots,
+        "phase": PhaseSlots,
+        "indicator": IndicatorSlots,
     }
     for name, (model, fn) in TOOLS.items():
         assert model is expected[name]

@@ -18,7 +18,7 @@ to the model's own reasoning.
 
 Modules: `result` (ToolResult, ToolError), `places` (place -> IANA zone), one module per
 tool (`timezone`, `arithmetic`, `ordering`, `arrange`, `date_math`, `viewpoint`,
-`shape`, `compass`),
+`shape`, `compass`, `phase`, `indicator`),
 `registry`
 (run_tool, TOOLS, EXAMPLES), `detect` (detect_tool) and `clock` (reading a time-zone
 request).
@@ -30,7 +30,9 @@ from tools.compute.clock import clock_in, clock_places, orient_timezone
 from tools.compute.compass import CompassSlots, compass, compass_facts, describes_directions
 from tools.compute.date_math import DateMathSlots, add_months, date_math, season
 from tools.compute.detect import detect_tool
+from tools.compute.indicator import IndicatorSlots, describes_indicator, indicator
 from tools.compute.ordering import OrderingSlots, OrderItem, ordering
+from tools.compute.phase import PhaseSlots, describes_phase, phase, temperature_c
 from tools.compute.places import LANDMARKS, PLACES, places_in, resolve_zone
 from tools.compute.registry import EXAMPLES, TOOLS, run_tool
 from tools.compute.result import ToolError, ToolResult
@@ -47,8 +49,10 @@ __all__ = [
     "ArrangeSlots",
     "CompassSlots",
     "DateMathSlots",
+    "IndicatorSlots",
     "OrderItem",
     "OrderingSlots",
+    "PhaseSlots",
     "ShapeSlots",
     "TimezoneSlots",
     "ToolError",
@@ -64,12 +68,16 @@ __all__ = [
     "compass_facts",
     "date_math",
     "describes_directions",
+    "describes_indicator",
+    "describes_phase",
     "describes_shape",
     "detect_tool",
     "evaluate_expression",
+    "indicator",
     "light_at",
     "ordering",
     "orient_timezone",
+    "phase",
     "place_layout",
     "places_in",
     "resolve_zone",
@@ -77,6 +85,7 @@ __all__ = [
     "season",
     "shape",
     "shape_counts",
+    "temperature_c",
     "timezone",
     "viewpoint",
     "viewpoints_in",

@@ -6,6 +6,8 @@ import re
 
 from tools.compute.arrange import arrangement_rules
 from tools.compute.compass import describes_directions
+from tools.compute.indicator import describes_indicator
+from tools.compute.phase import describes_phase
 from tools.compute.places import _lookup, places_in
 from tools.compute.shape import describes_shape
 from tools.compute.viewpoint import viewpoints_in
@@ -122,6 +124,13 @@ _COMPASS_ASK = re.compile(
     re.I,
 )
 
+# what a phase or indicator gap asks: the state, colour or look the substance ends up in
+_STATE_ASK = re.compile(
+    r"\b(state|solid|liquid|gas|frozen|freez\w*|melt\w*|boil\w*|molten|temperature|"
+    r"colou?rs?|turns?|change\w*|look\w*|appear\w*|shows?|what (is|does|happens))\b",
+    re.I,
+)
+
 
 def detect_tool(question: str, request: str) -> str | None:
     """The tool that should answer a gap when its wording clearly calls for one, else None.
@@ -143,6 +152,10 @@ def detect_tool(question: str, request: str) -> str | None:
       the entrance on the south side", "a castle on the north bank");
     - shape: a polygon or solid described by its counts ("a polygon with six equal
       sides", "four interior angles of 90 degrees", "six square faces");
+    - indicator: an acid-base indicator in a liquid of known pH ("blue litmus paper dipped
+      in lemon juice", "hydrochloric acid after phenolphthalein");
+    - phase: a substance of known melting and boiling points at a temperature ("water
+      left outside at minus 20 degrees Celsius", "mercury in a freezer");
     - ordering: "from largest to smallest", "in order of", "sorted by", "in chronological
       order", "which is older, X or Y";
     - arithmetic: an operator between numbers (3 + 4, 6 × 7, 10 minus 3), or a quantity
@@ -168,6 +181,10 @@ def detect_tool(question: str, request: str) -> str | None:
         return "compass"
     if describes_shape(request) and (not question or _SHAPE_ASK.search(question)):
         return "shape"
+    if describes_indicator(request) and (not question or _STATE_ASK.search(question)):
+        return "indicator"
+    if describes_phase(request) and (not question or _STATE_ASK.search(question)):
+        return "phase"
     if _ORDERING.search(text):
         return "ordering"
     if _ARITH_OPERATOR.search(text):

@@ -12,7 +12,9 @@ from tools.compute.arithmetic import ArithmeticSlots, arithmetic
 from tools.compute.arrange import ArrangeSlots, arrange
 from tools.compute.compass import CompassSlots, compass
 from tools.compute.date_math import DateMathSlots, date_math
+from tools.compute.indicator import IndicatorSlots, indicator
 from tools.compute.ordering import OrderingSlots, ordering
+from tools.compute.phase import PhaseSlots, phase
 from tools.compute.result import ToolError, ToolResult
 from tools.compute.shape import ShapeSlots, shape
 from tools.compute.timezone import TimezoneSlots, timezone
@@ -55,6 +57,8 @@ _RUNNERS: dict[str, tuple[type[BaseModel], Runner]] = {
     "viewpoint": (ViewpointSlots, _worded_runner(ViewpointSlots, viewpoint)),
     "shape": (ShapeSlots, _worded_runner(ShapeSlots, shape)),
     "compass": (CompassSlots, _worded_runner(CompassSlots, compass)),
+    "phase": (PhaseSlots, _worded_runner(PhaseSlots, phase)),
+    "indicator": (IndicatorSlots, _worded_runner(IndicatorSlots, indicator)),
 }
 
 
@@ -90,7 +94,7 @@ def run_tool(
 
 
 # Worked examples for the reason node's few-shot prefix: (question, slots as JSON). A tool
-# whose slot model is empty (viewpoint, shape, compass) needs none: the model is not asked.
+# whose slot model is empty (viewpoint, shape, compass, phase, indicator) needs none: the model is not asked.
 EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "timezone": [
         (
