@@ -33,7 +33,7 @@ from tools.compute import ToolError, compass_facts, detect_tool, run_tool
         (
             "A maze poster: from the start go north two cells, then east three cells, and mark "
             "the cell where you end with a star",
-            "path north 2 then east 3; the end is 2 up and 3 right of the start",
+            "path north 2 then east 3; a star marks the end, 2 up and 3 right of the start",
             "ending 2 up and 3 right of the start",
         ),
         (
@@ -109,6 +109,6 @@ def test_compass_through_the_graph_needs_no_model_call(
     )
     assert answer["evidence"][0]["source"] == "tool:compass" and "CompassSlots" not in schemas
     assert (
-        "path north 2 then east 3; the end is 2 up and 3 right of the start"
+        "path north 2 then east 3; a star marks the end, 2 up and 3 right of the start"
         in (state["final_prompt"])
     )

@@ -195,6 +195,12 @@ def _grid_word(value: int, low: int, high: int, words: tuple[str, str, str]) -> 
     return words[2] if value == high else words[1]
 
 
+_END_MARKER = re.compile(
+    r"\bmark\w*\b[^.;]*?\b(?:end|finish|stop|arrive|land)\w*\b[^.;]*?\bwith an? ([a-z]+)\b",
+    re.I,
+)
+
+
 def _layout(where: dict[str, tuple[int, int]]) -> str:
     xs = [x for x, _ in where.values()]
     ys = [y for _, y in where.values()]
@@ -232,7 +238,11 @@ def compass(slots: CompassSlots, request: str) -> ToolResult:
         offset = " and ".join(o for o in offsets if o)
         end = f"{offset} of the start" if offset else "back at the start"
         path = " then ".join(f"{d} {n}" for d, n in moves)
-        answers.append(f"path {path}; the end is {end}")
+        marker = _END_MARKER.search(request)
+        if marker:  # "mark the cell where you end with a star"
+            answers.append(f"path {path}; a {marker.group(1).lower()} marks the end, {end}")
+        else:
+            answers.append(f"path {path}; the end is {end}")
         visible.append(
             f"the path drawn from the start {path.replace(' then ', ', then ')} cells, "
             f"ending {end} (north up)"
