@@ -85,10 +85,29 @@ _EXTRA_STOP = {
 STOP = GENERIC | _EXTRA_STOP
 
 
+def fold(word: str) -> str:
+    """One form for a word and its inflections: "rainy" and "rain", "racing" and "races",
+    "marked" and "marks", "cities" and "city" fold alike (a light suffix stripper, for
+    checking that the judge's quote is the prompt's words)."""
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    for suffix, shortest in (("ing", 6), ("ed", 5), ("y", 5)):
+        if len(word) >= shortest and word.endswith(suffix):
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+        word = word[:-1]  # "sunn" -> "sun", "runn" -> "run"
+    return word
+
+
 def stems(text: str) -> set[str]:
-    """Lower-case content words, a plural `s` dropped (the same rule as `evaluate`)."""
+    """Lower-case content words, folded (`fold`), less the stop words."""
     words = re.findall(r"[a-z0-9]+", text.lower().replace("'s", ""))
-    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words} - STOP
+    return {fold(w) for w in words if w not in STOP} - STOP
 
 
 class ItemJudged(BaseModel):

@@ -30,3 +30,11 @@ def test_a_quote_from_elsewhere_or_without_the_added_thing_fails() -> None:
     assert not quote_supported("", PROMPT, added())
     # half the words garbled is not a copy
     assert not quote_supported("large elephant ivory tusks jungle", PROMPT, added())
+
+
+def test_inflections_fold_so_a_quote_of_the_prompts_own_word_is_supported() -> None:
+    prompt = "Clean poster of people holding umbrellas on a rainy city street"
+    assert quote_supported("rain", prompt, stems("Rain"))
+    assert stems("racing boats") == stems("the races of boats")
+    assert stems("a star marked the end") == stems("star marks end")
+    assert not quote_supported("snow", prompt, stems("Snow"))
