@@ -18,7 +18,7 @@ COMMON = {
     "a", "an", "and", "are", "at", "by", "can", "did", "do", "does", "for", "from", "how",
     "i", "if", "in", "is", "it", "its", "of", "on", "or", "the", "this", "that", "these",
     "those", "to", "was", "what", "when", "where", "which", "who", "whom", "whose", "why",
-    "with", "will", "would",
+    "with", "will", "would", "celsius", "fahrenheit", "kelvin",
 }  # fmt: skip
 _TOKEN = re.compile(r"[A-Za-z0-9][\w&'’-]*|[.!?:;\"“”‘(]")
 _TICKER = re.compile(r"[A-Z]{2,6}")

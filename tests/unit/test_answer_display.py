@@ -129,43 +129,6 @@ def test_text_quoted_from_an_answer_is_drawn_and_kept() -> None:
     assert drop_invented_text(worded, "", "that poster again") == "A loaf of bread"
 
 
-def test_the_movie_poster_draws_the_title_through_the_graph(
-    home: Path, tmp_path: Path, script: Callable[..., str]
-) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "films.md").write_text(
-        "# Golden Heron awards, this year\n\nThis year's Golden Heron for best picture went to "
-        '"The Salt Orchard", a drama set in a lemon grove on the edge of a white salt flat.\n'
-    )
-    gap = {
-        "question": "What is the name of the film that won this year's Golden Heron?",
-        "kind": "dynamic_fact",
-        "best_guess": "a film",
-    }
-    spec = script(
-        first=[
-            {"schema": "PlanDraft", "response": plan_with([gap], text="")},
-            {
-                "schema": "Found",
-                "response": {"found": True, "answer": "The Salt Orchard", "passage": 1},
-            },
-            {
-                "schema": "Composed",
-                "response": {"prompt": "A poster of a lemon grove", "negative_prompt": ""},
-            },
-        ]
-    )
-    ctx = make_context(spec, tmp_path, search=f"local:{corpus}")
-    state = run(ctx, "A poster of the film that won this year's Golden Heron for best picture")
-    composer = [c for c in calls(spec) if c["schema"] == "Composed"]
-    assert 'Text: "The Salt Orchard"' in composer[0]["text"]  # the composer is told to write it
-    assert state["plan"]["text_to_render"] == "The Salt Orchard"
-    assert state["rounds"][0]["text_added"] == ["The Salt Orchard"]
-    assert state["rounds"][0]["scene"]["text"] == "The Salt Orchard"  # drawn on the poster
-    assert "The Salt Orchard" in state["final_prompt"]
-
-
 # ------------------------------------------------------------------- trend and looks
 
 

@@ -375,3 +375,8 @@ def test_a_search_answer_carries_its_cited_passage_to_compose(
     assert not answer["detail"].startswith("#")
     composer = [c for c in calls(spec) if c["schema"] == "Composed"]
     assert composer and "lemon grove" in composer[0]["text"]
+    # the poster draws the title only search knew; the composer is told to write it
+    assert 'Text: "The Salt Orchard"' in composer[0]["text"]
+    assert state["plan"]["text_to_render"] == "The Salt Orchard"
+    assert state["rounds"][0]["text_added"] == ["The Salt Orchard"]
+    assert state["rounds"][0]["scene"]["text"] == "The Salt Orchard"

@@ -135,26 +135,34 @@ def test_a_gap_about_something_else_is_not_taken() -> None:
     assert detect_tool("What state is the water in?", request) == "phase"
 
 
-def test_phase_through_the_graph_needs_no_model_call(
-    home: Path, tmp_path: Path, script: Callable[..., str]
+@pytest.mark.parametrize(
+    ("request_text", "composed", "tool", "kept"),
+    [
+        (
+            # the composer writes "freezing water": the computed state is put back
+            "A glass of water left outside overnight at minus 20 degrees Celsius",
+            "A glass of freezing water outside at night",
+            "phase",
+            "frozen solid into ice",
+        ),
+        (
+            "A strip of blue litmus paper just after it was dipped in lemon juice",
+            "A strip of blue litmus paper dipped in lemon juice",
+            "indicator",
+            "turns red",
+        ),
+    ],
+)
+def test_through_the_graph_no_model_call_is_needed(
+    home: Path,
+    tmp_path: Path,
+    script: Callable[..., str],
+    request_text: str,
+    composed: str,
+    tool: str,
+    kept: str,
 ) -> None:
-    # the composer writes "freezing water": the computed state is put back
-    request = "A glass of water left outside overnight at minus 20 degrees Celsius"
-    state, answer, schemas = run_worded_tool(
-        script, tmp_path, request, "A glass of freezing water outside at night"
-    )
-    assert answer["evidence"][0]["source"] == "tool:phase"
-    assert "PhaseSlots" not in schemas
-    assert "frozen solid into ice" in state["final_prompt"]
-
-
-def test_indicator_through_the_graph_needs_no_model_call(
-    home: Path, tmp_path: Path, script: Callable[..., str]
-) -> None:
-    request = "A strip of blue litmus paper just after it was dipped in lemon juice"
-    state, answer, schemas = run_worded_tool(
-        script, tmp_path, request, "A strip of blue litmus paper dipped in lemon juice"
-    )
-    assert answer["evidence"][0]["source"] == "tool:indicator"
-    assert "IndicatorSlots" not in schemas
-    assert "turns red" in state["final_prompt"]
+    state, answer, schemas = run_worded_tool(script, tmp_path, request_text, composed)
+    assert answer["evidence"][0]["source"] == f"tool:{tool}"
+    assert not any(schema.endswith("Slots") for schema in schemas)
+    assert kept in state["final_prompt"]
