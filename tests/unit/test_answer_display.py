@@ -218,3 +218,5 @@ def test_looks_survive_the_composer_through_the_graph(
     )
     assert "always wearing an orange beanie" in state["final_prompt"]
     assert state["rounds"][0]["looks_added"] == ["always wearing an orange beanie"]
+    report = Path(state["report"]).read_text()
+    assert "How the sources say the person looks, added to the prompt: always wearing" in report
