@@ -47,6 +47,7 @@ COMPOSE_REPAIRS = [
     ("text_added", "Text only an answer knew (a searched title, a recalled name), drawn"),
     ("trend_added", "The trend of the price search found, added to the chart"),
     ("looks_added", "How the sources say the person looks, added to the prompt"),
+    ("colours_dropped", "Clauses giving the indicator another colour than the tool's, dropped"),
 ]
 
 

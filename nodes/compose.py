@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from nodes.context import Context, chat_model, context_of, emit
 from nodes.state import Answer, State
 from tools.appearance import looks, with_looks
+from tools.colours import settle_colours
 from tools.compute import clock_places
 from tools.display_text import answer_text, work_title
 from tools.figures import data_figures, data_trend, with_figures, with_trend
@@ -334,6 +335,12 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     # of the request's side, so putting the answer back cannot leave both in the prompt
     tool_answers = [str(a["answer"]) for a in answers if a.get("provenance") == "tool"]
     prompt, sides_settled = settle_sides(prompt, tool_answers)
+    indicator_answers = [
+        str(a["answer"])
+        for a in answers
+        if any(e.get("source") == "tool:indicator" for e in a.get("evidence", []))
+    ]
+    prompt, colours_dropped = settle_colours(prompt, indicator_answers)
     quoted = "" if text else answer_text(prompt, answers)
     if quoted:  # text the composer quoted from an answer is drawn, not only described
         text = quoted
@@ -359,6 +366,7 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         "text_added": list(plan.get("text_added", [])),  # by this compose or an earlier one
         "trend_added": [trend] if trend else [],
         "looks_added": looks_added,
+        "colours_dropped": colours_dropped,
         "panels": panel_prompts(plan, prompt),
     }
     update: dict[str, Any] = {"draft": draft, "errors": errors}

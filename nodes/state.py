@@ -103,6 +103,7 @@ REPAIRS = (
     "text_added",
     "trend_added",
     "looks_added",
+    "colours_dropped",
 )
 
 

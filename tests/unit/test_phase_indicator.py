@@ -151,6 +151,13 @@ def test_a_gap_about_something_else_is_not_taken() -> None:
             "indicator",
             "turns red",
         ),
+        (
+            # the composer's habit ("turns pink") goes; the computed colour stays
+            "Hydrochloric acid after phenolphthalein has been added",
+            "Hydrochloric acid in a flask, the solution turns pink",
+            "indicator",
+            "stays colorless",
+        ),
     ],
 )
 def test_through_the_graph_no_model_call_is_needed(
@@ -166,3 +173,21 @@ def test_through_the_graph_no_model_call_is_needed(
     assert answer["evidence"][0]["source"] == f"tool:{tool}"
     assert not any(schema.endswith("Slots") for schema in schemas)
     assert kept in state["final_prompt"]
+    assert "pink" not in state["final_prompt"]
+
+
+def test_a_clause_giving_the_indicator_another_colour_is_dropped() -> None:
+    from tools.colours import settle_colours
+
+    settled = ["the hydrochloric acid with phenolphthalein stays colorless"]
+    prompt = (
+        "Chemical illustration of hydrochloric acid with phenolphthalein, showing the solution "
+        "turns pink after adding phenolphthalein, blue and white colours, "
+        "the hydrochloric acid with phenolphthalein stays colorless"
+    )
+    kept, dropped = settle_colours(prompt, settled)
+    assert dropped == ["showing the solution turns pink after adding phenolphthalein"]
+    assert "blue and white colours" in kept and kept.endswith("stays colorless")
+    red = "A strip of blue litmus paper, a bright yellow light, the blue litmus paper turns red"
+    assert settle_colours(red, ["the blue litmus paper turns red"]) == (red, [])
+    assert settle_colours("litmus turning blue", ["x"]) == ("litmus turning blue", [])
