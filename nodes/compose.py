@@ -21,7 +21,7 @@ from nodes.state import Answer, State
 from tools.appearance import looks, with_looks
 from tools.colours import settle_colours
 from tools.compute import clock_places
-from tools.display_text import answer_text, work_title
+from tools.display_text import answer_text, found_text, work_title
 from tools.figures import data_figures, data_trend, with_figures, with_trend
 from tools.sides import settle_sides
 from tools.structured import StructuredOutputError, ask
@@ -274,13 +274,6 @@ def add_title(
     return {**new, "text_added": [*plan.get("text_added", []), title]}, title
 
 
-def answers_text(answers: Sequence[Answer]) -> str:
-    """All the resolved answers' words, with their details."""
-    return " | ".join(
-        f"{a.get('answer', '')} {a.get('detail', '')}" for a in answers if a.get("resolved")
-    )
-
-
 def fallback_prompt(plan: dict[str, Any], answers: Sequence[Answer]) -> str:
     parts = [plan.get("subject", "")]
     parts += [a["answer"] for a in answers if a.get("answer")]
@@ -326,7 +319,7 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     except StructuredOutputError as exc:
         prompt, negative = fallback_prompt(plan, answers), ""
         errors.append({"node": "compose", "message": f"composer failed, used a template: {exc}"})
-    prompt = drop_invented_text(prompt, text, state["request"], answers_text(answers))
+    prompt = drop_invented_text(prompt, text, state["request"], found_text(answers))
     prompt = drop_repeats(prompt)
     if not prompt:
         prompt = fallback_prompt(plan, answers)

@@ -51,12 +51,24 @@ def work_title(request: str, answers: Iterable[Mapping[str, Any]]) -> str:
     return ""
 
 
-def answer_text(prompt: str, answers: Iterable[Mapping[str, Any]]) -> str:
-    """Text the prompt quotes from a resolved answer ('the bakery name "Crumb & Co"'), to be
-    drawn; "" when it quotes none."""
-    known = " | ".join(
-        _norm(f"{a.get('answer', '')} {a.get('detail', '')}") for a in answers if a.get("resolved")
+# answers whose words are found text (a title, a recalled bakery name); a tool's or the
+# model's answer is a statement about the scene, not text to write on it
+FOUND_TEXT = ("search", "memory", "user")
+
+
+def found_text(answers: Iterable[Mapping[str, Any]]) -> str:
+    """The words of the resolved search, memory and user answers, with their details."""
+    return " | ".join(
+        f"{a.get('answer', '')} {a.get('detail', '')}"
+        for a in answers
+        if a.get("resolved") and a.get("provenance") in FOUND_TEXT
     )
+
+
+def answer_text(prompt: str, answers: Iterable[Mapping[str, Any]]) -> str:
+    """Text the prompt quotes from a resolved search, memory or user answer ('the bakery
+    name "Crumb & Co"'), to be drawn; "" when it quotes none."""
+    known = " | ".join(_norm(part) for part in found_text(answers).split(" | "))
     for quoted in QUOTED.findall(prompt):
         if _norm(quoted) and f" {_norm(quoted)} " in f" {known} ":
             return quoted.strip()

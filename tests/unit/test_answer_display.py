@@ -122,6 +122,9 @@ def test_text_quoted_from_an_answer_is_drawn_and_kept() -> None:
     prompt = 'Clean poster of a loaf of bread, the bakery name "Crumb & Co" in white letters'
     assert answer_text(prompt, [recalled]) == "Crumb & Co"
     assert answer_text('A loaf, the words "Fresh Bread"', [recalled]) == ""
+    # a tool's computed statement is no text to write on the image
+    computed = {"answer": "the acid stays colorless", "resolved": True, "provenance": "tool"}
+    assert answer_text('A flask, the words "the acid stays colorless"', [computed]) == ""
     worded = 'A loaf of bread, with the words "Crumb & Co" in white'
     assert drop_invented_text(worded, "", "that poster again", "Crumb & Co bakery poster") == (
         worded
