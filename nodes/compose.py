@@ -21,7 +21,7 @@ from nodes.state import Answer, State
 from tools.appearance import looks, with_looks
 from tools.colours import settle_colours
 from tools.compute import clock_places
-from tools.display_text import answer_text, found_text, work_title
+from tools.display_text import answer_text, found_texts, work_title
 from tools.figures import data_figures, data_trend, with_figures, with_trend
 from tools.sides import settle_sides
 from tools.structured import StructuredOutputError, ask
@@ -162,9 +162,7 @@ def drop_other_clock(prompt: str, answers: Sequence[Answer], request: str) -> tu
     name that place, and time-of-day words the computed answer does not use, so the prompt
     does not say "midnight" next to the computed afternoon. Returns the prompt and what
     was dropped."""
-    computed = [
-        a for a in answers if any(e.get("source") == "tool:timezone" for e in a.get("evidence", []))
-    ]
+    computed = computed_by("timezone", answers)
     if not computed:
         return prompt, []
     places = clock_places(request)
@@ -236,12 +234,10 @@ def replace_guess(
     return new, [f"{guess} -> {answer}"]
 
 
-def searched(answers: Sequence[Answer]) -> list[str]:
-    """What search found: each resolved search answer with its cited detail."""
+def computed_by(tool: str, answers: Sequence[Answer]) -> list[Answer]:
+    """The answers the named tool computed (their evidence cites `tool:NAME`)."""
     return [
-        f"{a.get('answer', '')} {a.get('detail', '')}"
-        for a in answers
-        if a.get("resolved") and a.get("provenance") == "search"
+        a for a in answers if any(e.get("source") == f"tool:{tool}" for e in a.get("evidence", []))
     ]
 
 
@@ -251,7 +247,7 @@ def add_figures(
     """The plan with the figures of a data display (a price, a forecast's temperatures) that
     search found added to the text to draw; the planner wrote that text before search
     answered. Returns the plan and the figures added."""
-    sources = searched(answers)
+    sources = found_texts(answers, ("search",))
     figures = data_figures(request, sources) if sources else []
     text = str(plan.get("text_to_render") or "")
     new_text = with_figures(text, figures)
@@ -319,7 +315,7 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     except StructuredOutputError as exc:
         prompt, negative = fallback_prompt(plan, answers), ""
         errors.append({"node": "compose", "message": f"composer failed, used a template: {exc}"})
-    prompt = drop_invented_text(prompt, text, state["request"], found_text(answers))
+    prompt = drop_invented_text(prompt, text, state["request"], " | ".join(found_texts(answers)))
     prompt = drop_repeats(prompt)
     if not prompt:
         prompt = fallback_prompt(plan, answers)
@@ -328,11 +324,7 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     # of the request's side, so putting the answer back cannot leave both in the prompt
     tool_answers = [str(a["answer"]) for a in answers if a.get("provenance") == "tool"]
     prompt, sides_settled = settle_sides(prompt, tool_answers)
-    indicator_answers = [
-        str(a["answer"])
-        for a in answers
-        if any(e.get("source") == "tool:indicator" for e in a.get("evidence", []))
-    ]
+    indicator_answers = [str(a["answer"]) for a in computed_by("indicator", answers)]
     prompt, colours_dropped = settle_colours(prompt, indicator_answers)
     quoted = "" if text else answer_text(prompt, answers)
     if quoted:  # text the composer quoted from an answer is drawn, not only described
@@ -343,7 +335,9 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
             "text_added": [*plan.get("text_added", []), quoted],
         }
     prompt, retention = retain_answers(prompt, answers, text)
-    prompt, trend = with_trend(prompt, data_trend(state["request"], searched(answers)))
+    prompt, trend = with_trend(
+        prompt, data_trend(state["request"], found_texts(answers, ("search",)))
+    )
     prompt, looks_added = with_looks(prompt, looks(state["request"], answers))
     repaired = sum(1 for check in retention if check["repaired"])
     emit("compose", f"prompt ready ({len(prompt)} chars, {repaired} answer(s) put back)")

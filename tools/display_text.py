@@ -56,19 +56,22 @@ def work_title(request: str, answers: Iterable[Mapping[str, Any]]) -> str:
 FOUND_TEXT = ("search", "memory", "user")
 
 
-def found_text(answers: Iterable[Mapping[str, Any]]) -> str:
-    """The words of the resolved search, memory and user answers, with their details."""
-    return " | ".join(
+def found_texts(
+    answers: Iterable[Mapping[str, Any]], kinds: tuple[str, ...] = FOUND_TEXT
+) -> list[str]:
+    """Each resolved answer of the given provenances (search, memory, user by default) with
+    its detail."""
+    return [
         f"{a.get('answer', '')} {a.get('detail', '')}"
         for a in answers
-        if a.get("resolved") and a.get("provenance") in FOUND_TEXT
-    )
+        if a.get("resolved") and a.get("provenance") in kinds
+    ]
 
 
 def answer_text(prompt: str, answers: Iterable[Mapping[str, Any]]) -> str:
     """Text the prompt quotes from a resolved search, memory or user answer ('the bakery
     name "Crumb & Co"'), to be drawn; "" when it quotes none."""
-    known = " | ".join(_norm(part) for part in found_text(answers).split(" | "))
+    known = " | ".join(_norm(text) for text in found_texts(answers))
     for quoted in QUOTED.findall(prompt):
         if _norm(quoted) and f" {_norm(quoted)} " in f" {known} ":
             return quoted.strip()

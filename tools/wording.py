@@ -7,6 +7,7 @@ words of checklist phrasing ("is shown", "visible", "the image") ignored.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 GENERIC = frozenset(
     [
@@ -120,3 +121,9 @@ def content_stems(text: str) -> set[str]:
 def missing_words(item: str, text: str) -> set[str]:
     """The content stems of `item` that `text` does not contain."""
     return content_stems(item) - stems(text)
+
+
+def alternation(names: Iterable[str]) -> str:
+    """A regex alternation of `names`, escaped, longest first (so "ice cream" wins over
+    "ice")."""
+    return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))

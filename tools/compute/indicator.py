@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pydantic import BaseModel
 
 from tools.compute.result import ToolError, ToolResult, _result
+from tools.wording import alternation
 
 
 class IndicatorSlots(BaseModel):
@@ -101,12 +102,8 @@ INDICATORS: dict[str, Callable[[float], str]] = {
 }
 
 
-def _alternation(names: list[str]) -> str:
-    return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-
-
-_INDICATOR = re.compile(rf"\b({_alternation(list(INDICATORS))})\b", re.I)
-_LIQUID = re.compile(rf"\b({_alternation(list(PH))})\b", re.I)
+_INDICATOR = re.compile(rf"\b({alternation(INDICATORS)})\b", re.I)
+_LIQUID = re.compile(rf"\b({alternation(PH)})\b", re.I)
 _PAPER = re.compile(r"\b(blue|red) litmus\b", re.I)
 
 

@@ -15,6 +15,7 @@ import re
 from pydantic import BaseModel
 
 from tools.compute.result import ToolError, ToolResult, _result
+from tools.wording import alternation
 
 
 class PhaseSlots(BaseModel):
@@ -61,8 +62,7 @@ STATES = ("solid", "liquid", "gas")
 FREEZER_C = -18.0
 ROOM_C = 20.0
 
-_NAMES = sorted([*SUBSTANCES, *ALIASES], key=len, reverse=True)
-_SUBSTANCE = re.compile(r"\b(" + "|".join(re.escape(n) for n in _NAMES) + r")\b", re.I)
+_SUBSTANCE = re.compile(rf"\b({alternation([*SUBSTANCES, *ALIASES])})\b", re.I)
 _NUMBER = r"(?P<sign>minus |negative |-|−)?(?P<value>\d+(?:\.\d+)?)"
 _TEMPERATURE = re.compile(
     rf"(?P<side>above |over |below |under )?{_NUMBER}\s?(?:°\s?|degrees? |deg )"
