@@ -168,7 +168,11 @@ def ungrounded(inputs: BaseModel, sources: str) -> list[str]:
             wanted = content_stems(value)
             if wanted and not wanted <= words:
                 missing.append(f"{path}={value!r}")
-        elif kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
-            if float(value) not in numbers:
-                missing.append(f"{path}={value!r}")
+        elif (
+            kind == "number"
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and float(value) not in numbers
+        ):
+            missing.append(f"{path}={value!r}")
     return missing
