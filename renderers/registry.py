@@ -1,7 +1,7 @@
 """Renderer specs: which strings name a renderer, and one renderer instance per spec.
 
 Accepted:
-- `sketch`: the embedded pictogram storyboard (renderers/sketch.py).
+- `sketch`: the embedded pictogram storyboard (renderers/sketch/).
 - `diffusers:PATH_OR_HUB_ID`: a diffusers text-to-image pipeline (renderers/diffusers_renderer.py).
 - `openai:MODEL`: the OpenAI Images API or a compatible endpoint (renderers/openai_images.py).
 - `py:package.module:attribute`: a plugin hook for custom generators; the attribute is a

@@ -12,7 +12,7 @@ from PIL import Image, ImageColor
 
 from renderers import sketch
 from renderers.base import RenderJob
-from renderers.sketch import SketchRenderer
+from renderers.sketch import SketchRenderer, pictograms
 
 JOB: RenderJob = {
     "prompt": "A cat and a red paper lantern beside mooncakes in a moonlit garden, "
@@ -200,11 +200,11 @@ def test_index_cache_is_verified_and_rebuilt_when_corrupt(tmp_path: Path) -> Non
     assert built.vectors.shape == (len(subset), 384)
 
     assert np.array_equal(sketch.build_or_load_index(tmp_path, subset).vectors, built.vectors)
-    assert sketch._load_cached(tmp_path, meta["sha256"], names, chars) is not None
-    assert sketch._load_cached(tmp_path, meta["sha256"], names[:-1], chars[:-1]) is None
+    assert pictograms._load_cached(tmp_path, meta["sha256"], names, chars) is not None
+    assert pictograms._load_cached(tmp_path, meta["sha256"], names[:-1], chars[:-1]) is None
 
     meta_path.write_text(json.dumps({**meta, "sha256": "0" * 64}), encoding="utf-8")
-    assert sketch._load_cached(tmp_path, meta["sha256"], names, chars) is None
+    assert pictograms._load_cached(tmp_path, meta["sha256"], names, chars) is None
     sketch.build_or_load_index(tmp_path, subset)  # hash mismatch: rebuilt
     assert json.loads(meta_path.read_text(encoding="utf-8"))["sha256"] == meta["sha256"]
 
