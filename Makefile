@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_PROMPT := A poster of the fruit that fell on Isaac Newton's head, with the word \"Gravity\"
 
-.PHONY: demo dev test test-unit test-integration lint typecheck clean
+.PHONY: demo dev test test-unit test-integration lint typecheck eval-fingerprints clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ lint: $(VENV)/.installed-dev
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
+
+# tests/data/eval_fingerprints.txt: hashes of the evaluation material's 5-word runs; needs
+# ../shared/eval/wise_dev.jsonl (its text never enters the repository)
+eval-fingerprints: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.tools.make_eval_fingerprints
 
 clean:
 	rm -rf $(VENV) outputs .pytest_cache .mypy_cache .ruff_cache
