@@ -32,7 +32,8 @@ demo: $(VENV)/.installed
 dev: $(VENV)/.installed-server
 	$(BIN)/python -m graph.dev $(if $(PORT),--port $(PORT))
 
-test: $(VENV)/.installed-dev
+# the whole check: format, lint, import contracts and types first, then the tests
+test: $(VENV)/.installed-dev lint typecheck
 	$(BIN)/pytest -q
 
 test-unit: $(VENV)/.installed-dev
@@ -44,6 +45,7 @@ test-integration: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
