@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_PROMPT := A poster of the fruit that fell on Isaac Newton's head, with the word \"Gravity\"
 
-.PHONY: demo dev test test-unit test-integration lint typecheck clean
+.PHONY: demo dev test test-unit test-integration lint typecheck eval-fingerprints clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,8 @@ demo: $(VENV)/.installed
 dev: $(VENV)/.installed-server
 	$(BIN)/python -m graph.dev $(if $(PORT),--port $(PORT))
 
-test: $(VENV)/.installed-dev
+# the whole check: format, lint, import contracts and types first, then the tests
+test: $(VENV)/.installed-dev lint typecheck
 	$(BIN)/pytest -q
 
 test-unit: $(VENV)/.installed-dev
@@ -44,9 +45,15 @@ test-integration: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
+
+# tests/data/eval_fingerprints.txt: hashes of the evaluation material's 5-word runs; needs
+# ../shared/eval/wise_dev.jsonl (its text never enters the repository)
+eval-fingerprints: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.tools.make_eval_fingerprints
 
 clean:
 	rm -rf $(VENV) outputs .pytest_cache .mypy_cache .ruff_cache
