@@ -82,6 +82,8 @@ def test_every_input_field_is_described_and_strings_are_bounded(name: str) -> No
 def test_numbers_in_reads_digits_words_and_clock_words() -> None:
     found = numbers_in("twenty-four cats, a dozen eggs, two hundred ants at 9pm and noon")
     assert {24.0, 12.0, 200.0, 21.0, 9.0}.issubset(found)
+    assert {21.0, 22.0, 15.0} <= numbers_in("nine in the evening, 10 at night, 3 in the afternoon")
+    assert 13.0 not in numbers_in("one at night")
 
 
 # --------------------------------------------------------------------------- timezone

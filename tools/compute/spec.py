@@ -9,6 +9,7 @@ grounded answers: a place, substance or number that neither contains is rejected
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -135,6 +136,11 @@ def validation_message(exc: ValidationError) -> str:
 
 CLOCK_WORDS = {"noon": (12,), "midday": (12,), "midnight": (0, 12, 24)}
 AM_PM = re.compile(r"\b(\d{1,2})(?::\d{2})?\s*([ap])\.?m\b", re.I)
+LATE = re.compile(
+    r"\b(\d{1,2}|[a-z]+)(?::\d{2})?(?: o'clock)? (in the afternoon|in the evening|at night)\b",
+    re.I,
+)
+LATE_HOURS = {"afternoon": (1, 6), "evening": (4, 11), "night": (6, 11)}  # 12-hour ranges
 TEENS = ["thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
 TENS = ["thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 UNITS = {
@@ -145,20 +151,7 @@ UNITS = {
     **{word: 30 + 10 * i for i, word in enumerate(TENS)},
 }
 SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
-MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
+MONTHS = [name.lower() for name in calendar.month_name[1:]]
 
 
 def _worded(words: list[str]) -> set[float]:
@@ -195,6 +188,11 @@ def numbers_in(text: str) -> set[float]:
         found |= {float(v) for v in CLOCK_WORDS.get(word, ())}
     for hour, half in AM_PM.findall(text):
         found.add(float(int(hour) % 12 + (12 if half.lower() == "p" else 0)))
+    for hour, part in LATE.findall(text):  # "9 in the evening", "ten at night": 21, 22
+        value = int(hour) if hour.isdigit() else UNITS.get(hour.lower(), 0)
+        first, last = LATE_HOURS[part.split()[-1].lower()]
+        if first <= value <= last:
+            found.add(float(value + 12))
     return found
 
 
