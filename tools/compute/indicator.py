@@ -1,142 +1,124 @@
-"""The indicator tool: the colour an acid-base indicator shows in a named liquid.
+"""The indicator tool: the colour an acid-base indicator shows in a liquid.
 
-"A strip of blue litmus paper just after it was dipped in lemon juice" is a red strip;
-"hydrochloric acid after phenolphthalein has been added" stays colourless; "vinegar with
-a few drops of litmus" turns red. The colour follows from the liquid's pH and the
-indicator's colour ranges, a table and a comparison, so code does it. No model call: the
-indicator and the liquid are read from the request (the slot model is empty).
+The liquid's pH comes from `data/liquids.json`, or from the model when the table does not
+know the liquid; the indicator's colour ranges from `data/indicators.json`. An indicator
+named with its colour ("blue litmus paper") starts in that colour and keeps it while the
+pH is in a middle range (litmus paper does not change in a neutral liquid).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from datetime import date
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from tools.compute.result import ToolError, ToolResult, _result
-from tools.wording import alternation
-
-
-class IndicatorSlots(BaseModel):
-    """Nothing for the model to fill: indicator and liquid are read from the request."""
+from tools.compute import knowledge
+from tools.compute.knowledge import normalise
+from tools.compute.spec import Example, ToolError, ToolResult, ToolSpec, grounded
 
 
-# typical pH of everyday and laboratory liquids
-PH: dict[str, float] = {
-    "hydrochloric acid": 1.0,
-    "sulfuric acid": 1.0,
-    "nitric acid": 1.0,
-    "stomach acid": 1.5,
-    "lemon juice": 2.2,
-    "lime juice": 2.2,
-    "cola": 2.5,
-    "vinegar": 2.8,
-    "orange juice": 3.5,
-    "wine": 3.5,
-    "tomato juice": 4.2,
-    "beer": 4.3,
-    "black coffee": 5.0,
-    "coffee": 5.0,
-    "rainwater": 5.6,
-    "milk": 6.7,
-    "distilled water": 7.0,
-    "pure water": 7.0,
-    "tap water": 7.0,
-    "water": 7.0,
-    "salt water": 7.0,
-    "blood": 7.4,
-    "egg white": 8.0,
-    "sea water": 8.1,
-    "seawater": 8.1,
-    "baking soda": 8.3,
-    "toothpaste": 9.0,
-    "soapy water": 10.0,
-    "soap": 10.0,
-    "ammonia": 11.5,
-    "limewater": 12.4,
-    "bleach": 12.5,
-    "sodium hydroxide": 14.0,
-    "caustic soda": 14.0,
-    "lye": 14.0,
-}
+class IndicatorInputs(BaseModel):
+    """An acid-base indicator put in a liquid."""
+
+    indicator: str = Field(
+        max_length=40,
+        description="the indicator as named, e.g. red litmus paper",
+        json_schema_extra=grounded("text"),
+    )
+    liquid: str = Field(
+        max_length=40,
+        description="the liquid, e.g. tomato juice",
+        json_schema_extra=grounded("text"),
+    )
+    ph: float | None = Field(
+        default=None, ge=0, le=14, description="the liquid's pH if you know it, or null"
+    )
 
 
-def _litmus(ph: float) -> str:
-    return "red" if ph < 4.5 else "blue" if ph > 8.3 else "purple"
+def colour_at(row: knowledge.Indicator, ph: float) -> tuple[int, knowledge.ColourRange]:
+    """(index, range) of the colour range `ph` falls in."""
+    for index, band in enumerate(row.ranges):
+        if band.up_to is None or ph < band.up_to:
+            return index, band
+    raise ToolError(f"no colour range of {row.name} holds pH {ph:g}")  # unreachable: validated
 
 
-def _phenolphthalein(ph: float) -> str:
-    return "colorless" if ph < 8.2 else "pink" if ph < 10 else "deep magenta pink"
+def named_start(row: knowledge.Indicator, text: str) -> str | None:
+    """The colour the text gives the indicator besides its name ("red litmus paper": red;
+    "methyl orange": none), else the indicator's own starting colour."""
+    words = f" {normalise(text)} ".replace(f" {normalise(row.name)} ", " ")
+    for band in row.ranges:
+        if f" {normalise(band.colour)} " in words:
+            return band.colour
+    return row.start
 
 
-def _methyl_orange(ph: float) -> str:
-    return "red" if ph < 3.1 else "orange" if ph <= 4.4 else "yellow"
+def nature(ph: float) -> str:
+    return "acidic" if ph < 6.5 else "alkaline" if ph > 7.5 else "neutral"
 
 
-def _bromothymol_blue(ph: float) -> str:
-    return "yellow" if ph < 6 else "green" if ph <= 7.6 else "blue"
-
-
-def _universal(ph: float) -> str:
-    for limit, colour in ((3, "red"), (5, "orange"), (6.5, "yellow"), (7.5, "green")):
-        if ph < limit:
-            return colour
-    return "blue" if ph < 11 else "purple"
-
-
-def _red_cabbage(ph: float) -> str:
-    for limit, colour in ((3, "red"), (5, "pink"), (7.5, "purple"), (10, "blue")):
-        if ph < limit:
-            return colour
-    return "greenish yellow"
-
-
-INDICATORS: dict[str, Callable[[float], str]] = {
-    "litmus": _litmus,
-    "phenolphthalein": _phenolphthalein,
-    "methyl orange": _methyl_orange,
-    "bromothymol blue": _bromothymol_blue,
-    "universal indicator": _universal,
-    "red cabbage": _red_cabbage,
-}
-
-
-_INDICATOR = re.compile(rf"\b({alternation(INDICATORS)})\b", re.I)
-_LIQUID = re.compile(rf"\b({alternation(PH)})\b", re.I)
-_PAPER = re.compile(r"\b(blue|red) litmus\b", re.I)
-
-
-def indicator_and_liquid(request: str) -> tuple[str, str] | None:
-    """The indicator and the liquid the request puts it in, or None."""
-    indicator, liquid = _INDICATOR.search(request), _LIQUID.search(request)
-    if not indicator or not liquid:
-        return None
-    return indicator.group(1).lower(), liquid.group(1).lower()
-
-
-def describes_indicator(request: str) -> bool:
-    return indicator_and_liquid(request) is not None
-
-
-def indicator(slots: IndicatorSlots, request: str) -> ToolResult:
-    """The indicator's colour in the request's liquid."""
-    found = indicator_and_liquid(request)
-    if found is None:
-        raise ToolError("the request names no known indicator in a known liquid")
-    name, liquid = found
-    ph = PH[liquid]
-    colour = INDICATORS[name](ph)
-    nature = "acidic" if ph < 6.5 else "alkaline" if ph > 7.5 else "neutral"
-    paper = _PAPER.search(request)
-    if paper and name == "litmus":
-        was = paper.group(1).lower()
-        thing = f"{was} litmus paper"
+def compute(inputs: IndicatorInputs, today: date | None) -> ToolResult:
+    row = knowledge.find(knowledge.indicators(), inputs.indicator)
+    if row is None:
+        raise ToolError(f"no colour table for the indicator {inputs.indicator!r}")
+    liquid = knowledge.find(knowledge.liquids(), inputs.liquid)
+    if liquid is not None:
+        ph, source = liquid.ph, f"table: {liquid.name}"
+    elif inputs.ph is not None:
+        ph, source = inputs.ph, "the model"
     else:
-        was = "colorless" if name == "phenolphthalein" else ""
-        thing = f"{liquid} with {name}"
-    verb = "stays" if was == colour else "turns"
-    answer = f"the {thing} {verb} {colour}"
-    visible = f"the {thing} {verb} {colour}: {liquid} is {nature} (pH about {ph:g})"
-    inputs = {"indicator": name, "liquid": liquid, "ph": ph, "colour": colour}
-    return _result("indicator", answer, visible, inputs)
+        raise ToolError(f"no pH for {inputs.liquid!r}: not in the table and none given")
+    index, band = colour_at(row, ph)
+    start = named_start(row, inputs.indicator)
+    colour = band.colour
+    if start and start != colour and 0 < index < len(row.ranges) - 1:
+        # a colour-named paper keeps its colour through the middle ranges
+        start_band = next(b for b in row.ranges if b.colour == start)
+        if start_band is row.ranges[0] or start_band is row.ranges[-1]:
+            colour = start
+    chosen = next(b for b in row.ranges if b.colour == colour)
+    own = {colour, *chosen.words}
+    excludes = tuple(
+        dict.fromkeys(
+            w for b in row.ranges if b is not chosen for w in (b.colour, *b.words) if w not in own
+        )
+    )
+    verb = "stays" if start == colour else "turns"
+    thing = " ".join(inputs.indicator.split())
+    where = " ".join(inputs.liquid.split())
+    used: dict[str, Any] = {
+        **inputs.model_dump(),
+        "matched_indicator": row.name,
+        "ph": ph,
+        "ph_source": source,
+        "colour": colour,
+    }
+    return ToolResult(
+        answer=f"the {thing} {verb} {colour} in {where}",
+        visible=f"the {thing} {verb} {colour}: {where} is {nature(ph)} (pH about {ph:g})",
+        inputs=used,
+        subject=thing,
+        attribute="colour",
+        excludes=excludes,
+    )
+
+
+SPEC = ToolSpec(
+    name="indicator",
+    purpose="the colour an acid-base indicator (litmus, phenolphthalein...) shows in a liquid",
+    inputs=IndicatorInputs,
+    compute=compute,
+    examples=(
+        Example(
+            "A test tube of tomato juice with a few drops of bromothymol blue: what colour "
+            "is the liquid?",
+            '{"indicator":"bromothymol blue","liquid":"tomato juice","ph":4.2}',
+        ),
+        Example(
+            "A strip of red litmus paper dipped into a bowl of washing soda solution: what "
+            "colour is the strip?",
+            '{"indicator":"red litmus paper","liquid":"washing soda solution","ph":11.5}',
+        ),
+    ),
+)

@@ -1,4 +1,10 @@
-"""The ordering tool: items by size, weight, distance, time or date, in common units."""
+"""The ordering tool: things sorted by a value (size, weight, speed, age, date), and where
+they go in the picture when the request lays them out in that order.
+
+Values in different units are compared through `pint` (3 ft against 1 m); dates are ISO
+strings (a year, a year-month or a full date). The model supplies the values from its own
+knowledge; the names must be the request's.
+"""
 
 from __future__ import annotations
 
@@ -9,168 +15,142 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from tools.compute.result import ToolError, ToolResult, _parse_iso, _result
+from tools.compute.spec import Example, ToolError, ToolResult, ToolSpec, grounded, parse_iso
+from tools.compute.units import quantity
+
+AXES = {"left_to_right": "horizontal", "front_to_back": "depth", "top_to_bottom": "vertical"}
+DATE = re.compile(r"(-?)(\d{1,4})(?:-(\d{2}))?(?:-(\d{2}))?")
 
 
-def _unit_table() -> dict[str, tuple[str, float]]:
-    groups: list[tuple[str, float, tuple[str, ...]]] = [
-        ("length", 0.001, ("mm", "millimeter", "millimetre")),
-        ("length", 0.01, ("cm", "centimeter", "centimetre")),
-        ("length", 1.0, ("m", "meter", "metre")),
-        ("length", 1000.0, ("km", "kilometer", "kilometre")),
-        ("length", 0.0254, ("in", "inch", "inches")),
-        ("length", 0.3048, ("ft", "foot", "feet")),
-        ("length", 0.9144, ("yd", "yard")),
-        ("length", 1609.344, ("mi", "mile")),
-        ("mass", 1e-6, ("mg", "milligram", "milligramme")),
-        ("mass", 0.001, ("g", "gram", "gramme")),
-        ("mass", 1.0, ("kg", "kilogram", "kilogramme", "kilo")),
-        ("mass", 1000.0, ("t", "tonne", "metric ton")),
-        ("mass", 0.45359237, ("lb", "lbs", "pound")),
-        ("mass", 0.028349523125, ("oz", "ounce")),
-        ("time", 1.0, ("s", "sec", "second")),
-        ("time", 60.0, ("min", "minute")),
-        ("time", 3600.0, ("h", "hr", "hour")),
-        ("time", 86400.0, ("d", "day")),
-        ("time", 604800.0, ("wk", "week")),
-        ("time", 31557600.0, ("yr", "year")),
-        ("speed", 1.0, ("m/s", "meters per second", "metres per second")),
-        ("speed", 1 / 3.6, ("km/h", "kmh", "kph", "kilometers per hour", "kilometres per hour")),
-        ("speed", 0.44704, ("mph", "miles per hour")),
-    ]
-    table: dict[str, tuple[str, float]] = {}
-    for dimension, factor, names in groups:
-        for name in names:
-            table[name] = (dimension, factor)
-            if len(name) > 3 and " " not in name and not name.endswith("s"):
-                table[name + "s"] = (dimension, factor)
-    return table
-
-
-UNITS = _unit_table()
-
-
-def _unit_key(unit: str) -> str:
-    return " ".join(unit.lower().replace(".", "").split())
-
-
-class OrderItem(BaseModel):
+class Item(BaseModel):
     """One thing to order and its value."""
 
-    name: str = Field(max_length=30, description="the thing, e.g. elephant")
-    value: float | Annotated[str, StringConstraints(max_length=16)] = Field(
-        description="a number, or a date as YYYY or YYYY-MM-DD"
+    name: str = Field(
+        max_length=30,
+        description="the thing, as the request names it",
+        json_schema_extra=grounded("text"),
     )
-    unit: str = Field(default="", max_length=12, description="unit of value, e.g. kg, or ''")
+    value: float | Annotated[str, StringConstraints(max_length=10)] = Field(
+        description="a number, or a date as YYYY, YYYY-MM or YYYY-MM-DD (-YYYY: BCE)"
+    )
+    unit: str = Field(default="", max_length=20, description="unit of a number, e.g. kg, or ''")
 
 
-class OrderingSlots(BaseModel):
-    """Things to put in order by a value (size, height, age, date)."""
+class OrderingInputs(BaseModel):
+    """Things to put in order by a value."""
 
-    items: list[OrderItem] = Field(min_length=2, max_length=8, description="2 to 8 things")
+    items: list[Item] = Field(min_length=2, max_length=8, description="2 to 8 things")
     order: Literal["ascending", "descending"] = Field(
         description="ascending: smallest or earliest first"
     )
     pick: Literal["all", "first", "last"] = Field(
         default="all", description="all, or only the first or last after sorting"
     )
+    layout: Literal["none", "left_to_right", "front_to_back", "top_to_bottom"] = Field(
+        default="none", description="how the sorted order is laid out in the picture"
+    )
 
 
-_NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+def _date_key(text: str) -> float | None:
+    """A sortable key for a year, year-month or date; a leading minus is BCE ("-2560")."""
+    match = DATE.fullmatch(text.strip())
+    if not match:
+        return None
+    sign, year, month, day = match.groups()
+    month, day = int(month or 1), int(day or 1)
+    if int(year) >= 1 and not sign:
+        parse_iso(f"{int(year):04d}-{month:02d}-{day:02d}", "value")
+    elif not (1 <= month <= 12 and 1 <= day <= 31):
+        raise ToolError(f"not a real date: {text!r}")
+    return (-1 if sign else 1) * int(year) * 10_000 + month * 100 + day
 
 
-def _bare_year(value: float | str) -> bool:
-    return isinstance(value, str) and re.fullmatch(r"\d{4}", value.strip()) is not None
-
-
-def _item_value(value: float | str) -> tuple[str, float, float | str]:
-    """(kind, sort key, normalised value) of one item's value: a number or an ISO date."""
-    if isinstance(value, bool):
-        raise ToolError("a value is true/false, not a number or date")
-    if isinstance(value, int | float):
-        if not math.isfinite(value):
-            raise ToolError("a value is not finite")
-        return "number", float(value), value
-    text = value.strip()
-    day: date | None = None
-    if re.fullmatch(r"\d{4}", text):
-        day = _parse_iso(text + "-01-01", "value")
-    elif re.fullmatch(r"\d{4}-\d{2}", text):
-        day = _parse_iso(text + "-01", "value")
-    elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        day = _parse_iso(text, "value")
-    if day is not None:
-        return "date", float(day.toordinal()), text
-    if _NUMBER_TEXT.fullmatch(text.replace(",", "")):
-        number = float(text.replace(",", ""))
-        if math.isfinite(number):
-            return "number", number, number
-    raise ToolError(f"not a number or ISO date: {value!r}")
-
-
-def _common_units(units: list[str]) -> list[float]:
-    """A factor per item that converts its value to one shared unit."""
-    distinct = {u for u in units if u}
-    if len(distinct) <= 1:
-        return [1.0] * len(units)
-    known = [UNITS.get(u) for u in units]
-    dimensions = {k[0] for k in known if k}
-    if any(k is None for k in known) or len(dimensions) != 1:
-        raise ToolError(f"cannot compare values in {', '.join(sorted(distinct))}")
-    return [k[1] for k in known if k]
-
-
-def ordering(slots: OrderingSlots) -> ToolResult:
-    """The items sorted by value (stable: ties by name, then as given)."""
-    parsed = [_item_value(item.value) for item in slots.items]
-    # A bare "1889" is a year among dates or when all are bare, and a number among numbers.
-    sure = {
-        kind
-        for (kind, _, _), item in zip(parsed, slots.items, strict=True)
-        if not _bare_year(item.value)
-    }
-    if len(sure) > 1:
+def sort_keys(items: list[Item]) -> tuple[str, list[float]]:
+    """("date" or the values' dimension, a comparable key per item)."""
+    texts = [item.value for item in items if isinstance(item.value, str)]
+    if texts and len(texts) < len(items):
         raise ToolError("values mix numbers and dates")
-    kind = sure.pop() if sure else "date"
-    if kind == "number":
-        parsed = [
-            ("number", float(item.value), float(item.value)) if _bare_year(item.value) else p
-            for p, item in zip(parsed, slots.items, strict=True)
-        ]
-    names = [" ".join(item.name.split()) for item in slots.items]
+    if texts:
+        keys = [_date_key(text) for text in texts]
+        if any(key is None for key in keys):
+            raise ToolError(f"not an ISO date: {texts[keys.index(None)]!r}")
+        return "date", [key for key in keys if key is not None]
+    numbers = [float(item.value) for item in items]
+    if not all(math.isfinite(n) for n in numbers):
+        raise ToolError("a value is not finite")
+    units = [" ".join(item.unit.split()) for item in items]
+    if len(set(units)) == 1:
+        return units[0] or "number", numbers
+    if "" in units:
+        raise ToolError("some values have a unit and some do not")
+    quantities = [
+        quantity(n, u, item.name) for n, u, item in zip(numbers, units, items, strict=True)
+    ]
+    dimensions = {str(q.dimensionality) for q in quantities}
+    if len(dimensions) > 1:
+        raise ToolError(f"cannot compare {', '.join(sorted(set(units)))}")
+    return dimensions.pop(), [float(q.to_base_units().magnitude) for q in quantities]
+
+
+def compute(inputs: OrderingInputs, today: date | None) -> ToolResult:
+    names = [" ".join(item.name.split()) for item in inputs.items]
     if not all(names):
         raise ToolError("an item has no name")
-    keys = [key for _, key, _ in parsed]
-    if kind == "date":
-        labels = ("earliest", "latest")
-    else:
-        factors = _common_units([_unit_key(item.unit) for item in slots.items])
-        keys = [key * factor for key, factor in zip(keys, factors, strict=True)]
-        labels = ("smallest", "largest")
-    descending = slots.order == "descending"
-    index = sorted(range(len(names)), key=lambda i: (names[i].casefold(), i))
-    index.sort(key=lambda i: keys[i], reverse=descending)
+    if len({n.casefold() for n in names}) < len(names):
+        raise ToolError("two items have the same name")
+    kind, keys = sort_keys(inputs.items)
+    labels = ("earliest", "latest") if kind == "date" else ("smallest", "largest")
+    descending = inputs.order == "descending"
+    index = sorted(
+        range(len(names)), key=lambda i: (keys[i], names[i].casefold()), reverse=descending
+    )
     ordered = [names[i] for i in index]
     first, last = (labels[1], labels[0]) if descending else labels
-    inputs: dict[str, Any] = {
-        "items": [
-            {
-                "name": names[i],
-                "value": value,
-                "unit": " ".join(slots.items[i].unit.split()),
-            }
-            for i, (_, _, value) in enumerate(parsed)
-        ],
-        "kind": kind,
-        "order": slots.order,
-        "pick": slots.pick,
+    used: dict[str, Any] = {
+        "items": [item.model_dump() for item in inputs.items],
+        "compared_as": kind,
+        "order": inputs.order,
+        "pick": inputs.pick,
         "sorted": ordered,
     }
-    if slots.pick == "all":
+    placement = None
+    if inputs.layout != "none":
+        placement = {"axis": AXES[inputs.layout], "order": ordered}
+        used["layout"] = inputs.layout
+    where = inputs.layout.replace("_", " ") if placement else ""
+    if inputs.pick == "all":
         answer = f"{first} to {last}: {', '.join(ordered)}"
-        visible = f"{', '.join(ordered)}, in this order ({first} to {last})"
+        visible = (
+            f"{', '.join(ordered)}, in this order{' ' + where if where else ''} ({first} to {last})"
+        )
+        subject, attribute = ", ".join(names), "order"
     else:
-        name, label = (ordered[0], first) if slots.pick == "first" else (ordered[-1], last)
+        name, label = (ordered[0], first) if inputs.pick == "first" else (ordered[-1], last)
         answer = f"{name} ({label})"
         visible = f"{name}, the {label} of {', '.join(names)}"
-    return _result("ordering", answer, visible, inputs)
+        subject, attribute = ", ".join(names), label
+    return ToolResult(
+        answer, visible, used, subject=subject, attribute=attribute, placement=placement
+    )
+
+
+SPEC = ToolSpec(
+    name="ordering",
+    purpose="things put in order by size, weight, speed, age or date, and laid out in that order",
+    inputs=OrderingInputs,
+    compute=compute,
+    examples=(
+        Example(
+            "A giraffe, a rabbit and a horse stand in a row, tallest on the left: in what "
+            "order do they stand?",
+            '{"items":[{"name":"giraffe","value":5.5,"unit":"m"},{"name":"rabbit","value":40,'
+            '"unit":"cm"},{"name":"horse","value":1.6,"unit":"m"}],"order":"descending",'
+            '"pick":"all","layout":"left_to_right"}',
+        ),
+        Example(
+            "Which is older, the Colosseum or the Taj Mahal?",
+            '{"items":[{"name":"Colosseum","value":"80","unit":""},{"name":"Taj Mahal",'
+            '"value":"1653","unit":""}],"order":"ascending","pick":"first","layout":"none"}',
+        ),
+    ),
+)

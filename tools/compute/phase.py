@@ -1,133 +1,140 @@
-"""The phase tool: whether a substance at the request's temperature is solid, liquid or gas.
+"""The phase tool: whether a substance at a temperature is solid, liquid or gas.
 
-"A glass of water left outside overnight at minus 20 degrees Celsius" is a glass of ice;
-"mercury in a freezer" is still a liquid metal (it freezes at -39 °C); "a bar of chocolate
-at 40 °C" has melted. A text-to-image model draws the words ("a glass of water"), and the
-small language model guesses; melting and boiling points are a table and a comparison, so
-code does it. No model call: the substance and the temperature are read from the request
-(the slot model is empty).
+Melting and boiling points at sea-level pressure come from `data/substances.json`; the
+model names the substance and the temperature as the request states them (or a setting:
+a freezer, room temperature), and code compares.
 """
 
 from __future__ import annotations
 
-import re
+from datetime import date
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, model_validator
 
-from tools.compute.result import ToolError, ToolResult, _result
-from tools.wording import alternation
+from tools.compute import knowledge
+from tools.compute.spec import Example, ToolError, ToolResult, ToolSpec, grounded
 
-
-class PhaseSlots(BaseModel):
-    """Nothing for the model to fill: substance and temperature are read from the request."""
-
-
-# substance: (melting point °C, boiling point °C, what each state looks like)
-SUBSTANCES: dict[str, tuple[float, float, tuple[str, str, str]]] = {
-    "water": (0, 100, ("frozen solid into ice", "liquid water", "boiling, giving off steam")),
-    "sea water": (-2, 101, ("frozen into sea ice", "liquid sea water", "boiling, steaming")),
-    "milk": (-0.5, 100, ("frozen solid", "liquid milk", "boiling over, steaming")),
-    "mercury": (-38.8, 356.7, ("frozen solid", "a shiny liquid metal", "boiling into vapour")),
-    "ethanol": (-114, 78, ("frozen solid", "a clear liquid", "boiling into vapour")),
-    "nitrogen": (-210, -196, ("frozen solid", "a clear, smoking liquid", "an invisible gas")),
-    "butter": (32, 250, ("a firm solid block", "melted into a yellow liquid", "smoking, burnt")),
-    "chocolate": (34, 300, ("a firm solid bar", "melted into a glossy liquid", "burnt")),
-    "ice cream": (-3, 100, ("frozen firm", "melted into a runny puddle", "boiling")),
-    "wax": (60, 370, ("a firm solid", "melted into a clear liquid pool", "smoking vapour")),
-    "cooking oil": (-5, 300, ("a cloudy solid", "a hot shimmering liquid", "boiling, smoking")),
-    "tin": (232, 2602, ("a solid grey metal", "molten silvery liquid metal", "metal vapour")),
-    "lead": (327, 1749, ("a solid grey metal", "molten silvery liquid metal", "metal vapour")),
-    "aluminium": (660, 2470, ("a solid metal", "glowing molten liquid metal", "metal vapour")),
-    "gold": (1064, 2856, ("a solid gold metal", "glowing molten liquid gold", "gold vapour")),
-    "copper": (1085, 2562, ("a solid copper metal", "glowing molten copper", "copper vapour")),
-    "iron": (1538, 2862, ("a solid metal", "glowing white-hot molten iron", "iron vapour")),
-    "sulfur": (115, 445, ("a yellow crystalline solid", "molten liquid sulfur", "sulfur vapour")),
-}
-ALIASES = {
-    "ice": "water",
-    "seawater": "sea water",
-    "sea-water": "sea water",
-    "alcohol": "ethanol",
-    "liquid nitrogen": "nitrogen",
-    "candle wax": "wax",
-    "paraffin wax": "wax",
-    "candle": "wax",
-    "oil": "cooking oil",
-    "olive oil": "cooking oil",
-    "aluminum": "aluminium",
-    "sulphur": "sulfur",
-    "steel": "iron",
-}
 STATES = ("solid", "liquid", "gas")
-FREEZER_C = -18.0
-ROOM_C = 20.0
+# words that say a state; a prompt about one state must not use the others'
+STATE_WORDS = {
+    "solid": ("solid", "frozen", "ice", "icy", "solidified"),
+    "liquid": ("liquid", "melted", "melting", "molten", "runny", "dripping", "puddle", "liquefied"),
+    "gas": ("gas", "gaseous", "vapour", "vapor", "steam", "steaming", "boiling", "evaporating"),
+}
+# conventional temperatures of common settings, °C, and how the answer says them
+SETTINGS = {
+    "freezer": (-18.0, "in a freezer"),
+    "fridge": (4.0, "in a fridge"),
+    "room temperature": (20.0, "at room temperature"),
+    "body temperature": (37.0, "at body temperature"),
+}
 
-_SUBSTANCE = re.compile(rf"\b({alternation([*SUBSTANCES, *ALIASES])})\b", re.I)
-_NUMBER = r"(?P<sign>minus |negative |-|−)?(?P<value>\d+(?:\.\d+)?)"
-_TEMPERATURE = re.compile(
-    rf"(?P<side>above |over |below |under )?{_NUMBER}\s?(?:°\s?|degrees? |deg )"
-    r"(?P<zero>below zero ?)?(?P<unit>C\b|F\b|Celsius|centigrade|Fahrenheit)?"
-    r"(?P<below> below zero)?",
-    re.I,
-)
-_FREEZER = re.compile(r"\b(freezer|deep[- ]freeze)\b", re.I)
-_ROOM = re.compile(r"\broom temperature\b", re.I)
+
+class PhaseInputs(BaseModel):
+    """A substance at a temperature."""
+
+    substance: str = Field(
+        max_length=40, description="the substance, e.g. butter", json_schema_extra=grounded("text")
+    )
+    temperature: float | None = Field(
+        default=None,
+        ge=-500,
+        le=10000,
+        description="the stated temperature (minus 5 is -5), or null",
+        json_schema_extra=grounded("number"),
+    )
+    unit: Literal["C", "F", "K"] = Field(default="C", description="C, F or K")
+    bound: Literal["at", "above", "below"] = Field(
+        default="at", description="at, or above/below when the request gives a bound"
+    )
+    setting: Literal["", "freezer", "fridge", "room temperature", "body temperature"] = Field(
+        default="",
+        description="a setting instead of a number, or ''",
+        json_schema_extra=grounded("text"),
+    )
+
+    @model_validator(mode="after")
+    def _one(self) -> PhaseInputs:
+        if (self.temperature is None) == (not self.setting):
+            raise ValueError("give either a temperature or a setting")
+        return self
 
 
-def temperature_c(request: str) -> float | None:
-    """The temperature the request puts its subject at, in °C; a bound ("above 170 °C") is
-    taken just past it; a freezer is -18 °C and room temperature 20 °C."""
-    # a bare "45 degrees" is an angle: a temperature has a unit or is "below zero"
-    match = next(
-        (
-            m
-            for m in _TEMPERATURE.finditer(request)
-            if m.group("unit") or m.group("zero") or m.group("below")
+def celsius(value: float, unit: str) -> float:
+    if unit == "F":
+        return (value - 32) * 5 / 9
+    return value - 273.15 if unit == "K" else value
+
+
+def state_of(row: knowledge.Substance, temp_c: float, bound: str) -> str:
+    """The state at `temp_c`; "above" a point is past it, "below" short of it. Equal points:
+    the substance sublimes (solid, then gas); no boiling point: it stays liquid."""
+    temp = temp_c + (1e-6 if bound == "above" else -1e-6 if bound == "below" else 0.0)
+    if temp < row.melts_c:
+        return "solid"
+    if row.boils_c is None or (temp < row.boils_c and row.boils_c > row.melts_c):
+        return "liquid"
+    return "gas"
+
+
+def excludes_for(state: str) -> tuple[str, ...]:
+    own = set(STATE_WORDS[state])
+    return tuple(w for s in STATES if s != state for w in STATE_WORDS[s] if w not in own)
+
+
+def compute(inputs: PhaseInputs, today: date | None) -> ToolResult:
+    row = knowledge.find(knowledge.substances(), inputs.substance)
+    if row is None:
+        raise ToolError(f"no melting and boiling points for {inputs.substance!r}")
+    if inputs.temperature is not None:
+        temp_c = celsius(inputs.temperature, inputs.unit)
+        said = f"{inputs.bound} {inputs.temperature:g} °{inputs.unit}"
+    else:
+        temp_c, said = SETTINGS[inputs.setting]
+    if temp_c < -273.15:
+        raise ToolError(f"{temp_c:g} °C is below absolute zero")
+    state = state_of(row, temp_c, inputs.bound)
+    look = getattr(row, state) or f"{state} {row.name}"
+    boils = f"boils at {row.boils_c:g} °C" if row.boils_c is not None else "does not boil"
+    sublimes = row.boils_c == row.melts_c
+    points = (
+        f"turns to gas at {row.melts_c:g} °C"
+        if sublimes
+        else f"melts at {row.melts_c:g} °C and {boils}"
+    )
+    subject = " ".join(inputs.substance.split())
+    used: dict[str, Any] = {
+        **inputs.model_dump(),
+        "matched": row.name,
+        "celsius": round(temp_c, 2),
+        "melts_c": row.melts_c,
+        "boils_c": row.boils_c,
+        "state": state,
+    }
+    return ToolResult(
+        answer=f"{state}: {look} {said}",
+        visible=f"{look}: {row.name} {points}, so at {round(temp_c, 1):g} °C it is a {state}",
+        inputs=used,
+        subject=subject,
+        attribute="state",
+        excludes=excludes_for(state),
+    )
+
+
+SPEC = ToolSpec(
+    name="phase",
+    purpose="whether a substance is solid, liquid or gas at the request's temperature",
+    inputs=PhaseInputs,
+    compute=compute,
+    examples=(
+        Example(
+            "A bowl of olive oil on a balcony at minus 10 degrees Celsius: is the oil liquid?",
+            '{"substance":"olive oil","temperature":-10,"unit":"C","bound":"at","setting":""}',
         ),
-        None,
-    )
-    if match:
-        value = float(match.group("value"))
-        if match.group("sign") or match.group("zero") or match.group("below"):
-            value = -value
-        if (match.group("unit") or "c").lower().startswith("f"):
-            value = (value - 32) * 5 / 9
-        side = (match.group("side") or "").strip().lower()
-        return value + 1 if side in ("above", "over") else value - 1 if side else value
-    if _FREEZER.search(request):
-        return FREEZER_C
-    if _ROOM.search(request):
-        return ROOM_C
-    return None
-
-
-def substance_in(request: str) -> str | None:
-    """The first substance of the table the request names (the canonical name)."""
-    match = _SUBSTANCE.search(request)
-    if not match:
-        return None
-    name = match.group(1).lower()
-    return ALIASES.get(name, name)
-
-
-def describes_phase(request: str) -> bool:
-    """The request puts a substance of the table at a temperature."""
-    return substance_in(request) is not None and temperature_c(request) is not None
-
-
-def phase(slots: PhaseSlots, request: str) -> ToolResult:
-    """The state of the request's substance at the request's temperature."""
-    name = substance_in(request)
-    celsius = temperature_c(request)
-    if name is None or celsius is None:
-        raise ToolError("the request names no known substance at a temperature")
-    melts, boils, looks = SUBSTANCES[name]
-    index = 0 if celsius < melts else 1 if celsius < boils else 2
-    state, look = STATES[index], looks[index]
-    answer = f"the {name} is {look} at {celsius:g} °C"
-    visible = (
-        f"{look}: {name} melts at {melts:g} °C and boils at {boils:g} °C, "
-        f"so at {celsius:g} °C it is a {state}"
-    )
-    inputs = {"substance": name, "celsius": round(celsius, 1), "melts": melts, "boils": boils}
-    return _result("phase", answer, visible, inputs)
+        Example(
+            "A tin soldier dropped into a kiln hotter than 500 °F: what state is the tin in?",
+            '{"substance":"tin","temperature":500,"unit":"F","bound":"above","setting":""}',
+        ),
+    ),
+)

