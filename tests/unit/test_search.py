@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tools.corpus_search import LocalCorpusSearch
 from tools.errors import SpecError, UserError
 from tools.search import (
     MAX_CHARS,
@@ -18,6 +17,7 @@ from tools.search import (
     get_search,
     validate_search_spec,
 )
+from tools.search.local import LocalCorpusSearch
 
 FESTIVALS = """# Festivals
 

@@ -15,7 +15,7 @@ from tests.fakes.loopback import Loopback, serve, tavily_routes
 from tests.unit.test_cli import cli
 from tools.errors import SpecError
 from tools.search import SearchError, get_search, resolve_search_spec, validate_search_spec
-from tools.tavily_search import TavilySearch, keyword_query
+from tools.search.tavily import TavilySearch, keyword_query
 
 # The canned results' own URLs: inert data the agent cites, never fetched; loopback port 9
 # (discard), so nothing here names an outside host.

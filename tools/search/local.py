@@ -24,7 +24,8 @@ import numpy as np
 
 from tools.embeddings import DIMS, embed
 from tools.paths import data_dir, file_lock, sha256_file
-from tools.search import MAX_CHARS, MIN_CHARS, Passage, chunk_text, corpus_files
+from tools.search.base import Passage
+from tools.search.chunking import MAX_CHARS, MIN_CHARS, chunk_text, corpus_files
 
 logger = logging.getLogger(__name__)
 CACHE_VERSION = 2

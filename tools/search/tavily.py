@@ -32,7 +32,7 @@ from tavily.errors import (
 )
 from tavily.errors import TimeoutError as TavilyTimeout
 
-from tools.search import Passage, SearchError, SearchResult
+from tools.search.base import Passage, SearchError, SearchResult
 
 log = logging.getLogger(__name__)
 
