@@ -33,6 +33,12 @@ META = "bench.json"
 RESUME_KEYS = ("kind", "source", "mode", "judge", "llm", "renderer", "search", "baseline")
 
 
+def register(sub: Any) -> Any:
+    """The `image_agent.commands` entry point: add `bench` to the CLI; its handler."""
+    add_parser(sub)
+    return cmd_bench
+
+
 def add_parser(sub: Any) -> None:
     bench = sub.add_parser(
         "bench",
