@@ -3,6 +3,8 @@
 Logs and progress go to stderr; `--json` prints exactly one JSON object on stdout.
 Errors the user can cause print one line and exit 2; a run that fails exits 1 and can be
 continued with `image-agent resume RUN_ID` (its id is the first line on stderr).
+Other packages add subcommands (`image-agent bench` is one) through the entry-point group
+`image_agent.commands`, so this module imports none of them.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable, Collection
 from dataclasses import asdict, fields
+from importlib.metadata import entry_points
 from typing import Any
 
 from rich.console import Console
 
-from graph.bench import add_parser as add_bench_parser
-from graph.bench import cmd_bench
 from graph.memory_cli import add_parser as add_memory_parser
 from graph.memory_cli import cmd_memory
 from nodes.context import Context
@@ -28,9 +30,38 @@ from tools.errors import UserError
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 2, 1, 130
+COMMANDS = "image_agent.commands"
+Handler = Callable[[argparse.Namespace], int]
 
 
-def _parser() -> argparse.ArgumentParser:
+def load_commands(sub: Any, taken: Collection[str]) -> dict[str, Handler]:
+    """The subcommands other packages declare in the entry-point group `image_agent.commands`.
+
+    Each entry point names a `register(subparsers)` that adds its parser and returns the
+    handler of the parsed arguments. One that cannot load (or takes a name already taken) is
+    left out with a one-line warning on stderr; every other command still works."""
+    handlers: dict[str, Handler] = {}
+    for point in sorted(entry_points(group=COMMANDS), key=lambda p: p.name):
+        if point.name in taken or point.name in handlers:
+            _warn(f"command {point.name!r} ({point.value}) left out: the name is taken")
+            continue
+        try:
+            handler = point.load()(sub)
+        except Exception as exc:
+            _warn(f"command {point.name!r} ({point.value}) left out: {type(exc).__name__}: {exc}")
+            continue
+        if not callable(handler):
+            _warn(f"command {point.name!r} ({point.value}) left out: register returned no handler")
+            continue
+        handlers[point.name] = handler
+    return handlers
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"image-agent: warning: {message}".splitlines()[0][:300] + "\n")
+
+
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     parser = argparse.ArgumentParser(
         prog="image-agent",
         description="Close the context gap: plan, ground, compose, render, check, remember.",
@@ -59,8 +90,14 @@ def _parser() -> argparse.ArgumentParser:
     runs = sub.add_parser("runs", help="list recent runs with their status")
     runs.add_argument("--limit", type=int, default=20)
     runs.add_argument("--json", action="store_true", help="print JSON on stdout")
-    add_bench_parser(sub)
-    return parser
+    handlers: dict[str, Handler] = {
+        "run": cmd_run,
+        "resume": cmd_resume,
+        "runs": cmd_runs,
+        "memory": cmd_memory,
+    }
+    handlers.update(load_commands(sub, taken=handlers))
+    return parser, handlers
 
 
 def validate_context(ctx: Context) -> None:
@@ -272,14 +309,8 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    args = _parser().parse_args(argv)
-    handlers = {
-        "run": cmd_run,
-        "resume": cmd_resume,
-        "runs": cmd_runs,
-        "memory": cmd_memory,
-        "bench": cmd_bench,
-    }
+    parser, handlers = _parser()
+    args = parser.parse_args(argv)
     try:
         return handlers[args.command](args)
     except UserError as exc:

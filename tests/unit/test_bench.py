@@ -15,16 +15,10 @@ from typing import Any
 
 import pytest
 
-from graph import bench
-from graph.bench_cases import SUBTASKS, read_cases, read_wise
-from graph.bench_scoring import (
-    aggregate,
-    case_score,
-    context_checks,
-    ia_score,
-    route_scores,
-    wise_aggregate,
-)
+from benchmarks import runner
+from benchmarks.case_file import SUBTASKS, read_cases
+from benchmarks.scoring import aggregate, case_score, context_checks, ia_score, route_scores
+from benchmarks.wise import read_wise, wise_aggregate
 from graph.cli import main
 from tests.conftest import default_rules
 from tools.errors import UserError
@@ -123,6 +117,34 @@ def test_wise_category_weights() -> None:
     partial = wise_aggregate(results[:3], "agent")
     assert not partial["complete"]
     assert partial["weighted"] == pytest.approx((0.4 * 0.5 + 0.167) / 0.567)
+
+
+# ---- the package's place ------------------------------------------------------------
+
+
+def test_nothing_below_the_bench_imports_it() -> None:
+    """benchmarks/ sits above graph/: graph, nodes, tools and renderers never import it, not
+    even inside a function; the CLI finds `bench` through its entry point instead."""
+    import ast
+    import tomllib
+
+    offenders = []
+    for package in ("graph", "nodes", "tools", "renderers"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = []
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    names = [node.module]
+                offenders += [
+                    f"{path.relative_to(ROOT)}:{node.lineno}"
+                    for name in names
+                    if name.split(".")[0] == "benchmarks"
+                ]
+    assert offenders == []
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["entry-points"]["image_agent.commands"] == {"bench": "benchmarks.cli:register"}
 
 
 # ---- readers ------------------------------------------------------------------------
@@ -338,7 +360,7 @@ def test_interrupted_bench_resumes_without_rerunning(
     out = tmp_path / "out"
     ran: list[str] = []
     stopped: list[str] = []
-    real = bench.run_case
+    real = runner.run_case
 
     def stop_at_b(config: Any, case: Any) -> Any:
         if case["id"] == "b" and not stopped:
@@ -347,7 +369,7 @@ def test_interrupted_bench_resumes_without_rerunning(
         ran.append(case["id"])
         return real(config, case)
 
-    monkeypatch.setattr(bench, "run_case", stop_at_b)
+    monkeypatch.setattr(runner, "run_case", stop_at_b)
     assert main(["bench", str(cases), *bench_args(spec, out)]) == 130
     assert ran == ["a"]
     assert [json.loads(x)["id"] for x in (out / "results.jsonl").read_text().splitlines()] == ["a"]
@@ -470,7 +492,7 @@ def test_retention_and_precheck_accounting() -> None:
         {"answer": "prickly pear", "resolved": True},
         {"answer": "a guess", "resolved": False},  # unresolved: not counted
     ]
-    check = bench.retention_check("A golden eagle on a cactus", answers)
+    check = runner.retention_check("A golden eagle on a cactus", answers)
     assert check == {"resolved": 2, "kept": 1, "lost": ["prickly pear"]}
     results = [
         {

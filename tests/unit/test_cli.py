@@ -167,6 +167,55 @@ def test_openai_spec_without_key_or_server_is_rejected(paths: tuple[Path, Path])
     assert out.returncode == 2 and "OPENAI_API_KEY" in out.stderr
 
 
+def register_hello(sub: Any) -> Callable[[Any], int]:
+    """A subcommand from outside graph/, as an `image_agent.commands` entry point names it."""
+    hello = sub.add_parser("hello", help="say hello")
+    hello.add_argument("--times", type=int, default=1)
+
+    def handle(args: Any) -> int:
+        sys.stdout.write("hello\n" * args.times)
+        return 0
+
+    return handle
+
+
+def test_subcommands_come_from_the_entry_point_group(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from importlib.metadata import EntryPoint
+
+    from graph import cli as cli_module
+
+    def points(group: str) -> list[EntryPoint]:
+        assert group == "image_agent.commands"
+        return [
+            EntryPoint("hello", "tests.unit.test_cli:register_hello", group),
+            EntryPoint("broken", "tests.no_such_module:register", group),
+            EntryPoint("run", "tests.unit.test_cli:register_hello", group),
+        ]
+
+    monkeypatch.setattr(cli_module, "entry_points", points)
+    assert cli_module.main(["hello", "--times", "2"]) == 0
+    out = capsys.readouterr()
+    assert out.out == "hello\nhello\n"
+    warnings = out.err.strip().splitlines()
+    assert len(warnings) == 2 and "Traceback" not in out.err
+    assert "command 'broken' (tests.no_such_module:register) left out" in warnings[0]
+    assert "ModuleNotFoundError" in warnings[0]
+    assert "command 'run' (tests.unit.test_cli:register_hello) left out" in warnings[1]
+    # the built-in `run` is still the built-in one
+    with pytest.raises(SystemExit) as caught:
+        cli_module.main(["run", "--times", "2"])
+    assert caught.value.code == 2
+
+
+def test_bench_subcommand_is_found_through_its_entry_point(paths: tuple[Path, Path]) -> None:
+    home, work = paths
+    out = cli(["bench", "--help"], home, work)
+    assert out.returncode == 0, out.stderr
+    assert "--wise" in out.stdout and "--baseline" in out.stdout and out.stderr == ""
+
+
 def _wait_for(predicate: Callable[[], bool], timeout: float) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:

@@ -3,7 +3,8 @@ something the request did not say; a word or two garbled in copying is tolerated
 
 from __future__ import annotations
 
-from nodes.judge_bench import new_words, quote_supported, stems
+from benchmarks.judge import quote_supported, stems
+from benchmarks.wise import new_words
 
 REQUEST = "A large animal, a symbol of national pride in Thailand"
 EXPLANATION = "The model should generate an image featuring an elephant"

@@ -9,8 +9,8 @@ from typing import Any
 
 from PIL import Image
 
+from benchmarks.judge import judge_item_text
 from nodes.evaluate import decided_by_code, panel_count_check
-from nodes.judge_bench import judge_item_text
 from nodes.plan import PANEL_CUES
 from renderers.sheet import grid, make_sheet
 from tests.conftest import plan_with

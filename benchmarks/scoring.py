@@ -7,8 +7,7 @@ capability's PR is micro-averaged over its cases, whatever their subtask).
 IA-score = 0.3 Plan + 0.3 Reason + 0.3 Search + 0.1 Memory, from those micro-averaged PRs.
 Routes: the planned routes of the final turn against `expected_routes`, micro-averaged
 precision and recall over cases, and the share of cases whose route set is exactly right.
-WISE: each prompt passes when the judged context makes its Explanation explicit; the
-overall figure weights the categories as WISE does (bench_cases.WISE_WEIGHTS).
+WISE's category-weighted score: benchmarks/wise.py.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from graph.bench_cases import CAPABILITIES, SUBTASKS, WISE_WEIGHTS
+from benchmarks.case_file import CAPABILITIES, SUBTASKS
 
 IA_WEIGHTS: dict[str, float] = {"plan": 0.3, "reason": 0.3, "search": 0.3, "memory": 0.1}
 
@@ -29,15 +28,15 @@ def case_score(verdicts: Sequence[Mapping[str, Any]]) -> tuple[float, float]:
     return (1.0 if passed == len(verdicts) else 0.0), passed / len(verdicts)
 
 
-def _mean(values: Sequence[float]) -> float:
+def mean(values: Sequence[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
 def _group(scores: Sequence[tuple[float, float]]) -> dict[str, float]:
     return {
         "n": len(scores),
-        "pr": _mean([s[0] for s in scores]),
-        "ca": _mean([s[1] for s in scores]),
+        "pr": mean([s[0] for s in scores]),
+        "ca": mean([s[1] for s in scores]),
     }
 
 
@@ -109,37 +108,9 @@ def cost(results: Sequence[Mapping[str, Any]], side: str) -> dict[str, float]:
     """Mean rounds, wall seconds and model calls per case for one side."""
     rows = [r[side] for r in results if isinstance(r.get(side), Mapping)]
     return {
-        "rounds": _mean([float(r.get("rounds", 0)) for r in rows]),
-        "wall_s": _mean([float(r.get("wall_s", 0.0)) for r in rows]),
-        "model_calls": _mean([float(r.get("model_calls", 0)) for r in rows]),
-    }
-
-
-def wise_aggregate(results: Sequence[Mapping[str, Any]], side: str) -> dict[str, Any]:
-    """Share of WISE prompts whose Explanation the judged context makes explicit, per
-    category, and the WISE-weighted overall. With only some categories present, the weights
-    of those present are renormalised (`complete` says whether all six were there)."""
-    rows = [r for r in results if isinstance(r.get(side), Mapping)]
-    by_cat: dict[str, list[float]] = {}
-    for row in rows:
-        by_cat.setdefault(row["category"], []).append(case_score(row[side].get("verdicts", []))[0])
-    categories = {
-        cat: {"n": len(by_cat[cat]), "score": _mean(by_cat[cat])}
-        for cat in WISE_WEIGHTS
-        if cat in by_cat
-    }
-    total_weight = sum(WISE_WEIGHTS[cat] for cat in categories)
-    overall = (
-        sum(WISE_WEIGHTS[cat] * g["score"] for cat, g in categories.items()) / total_weight
-        if total_weight
-        else 0.0
-    )
-    return {
-        "n": len(rows),
-        "category": categories,
-        "weighted": overall,
-        "unweighted": _mean([s for scores in by_cat.values() for s in scores]),
-        "complete": set(categories) == set(WISE_WEIGHTS),
+        "rounds": mean([float(r.get("rounds", 0)) for r in rows]),
+        "wall_s": mean([float(r.get("wall_s", 0.0)) for r in rows]),
+        "model_calls": mean([float(r.get("model_calls", 0)) for r in rows]),
     }
 
 

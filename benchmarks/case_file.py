@@ -1,4 +1,4 @@
-"""Benchmark inputs: the IA-Bench-style case file and the WISE / WISE-Verified prompt file.
+"""Benchmark inputs: the IA-Bench-style case file (WISE prompt files: benchmarks/wise.py).
 
 A case file holds one JSON object a line (blank lines and lines starting with `#` are
 skipped): `id`, `capability` (plan | reason | search | memory), `subtask`, `user`, `turns`
@@ -26,27 +26,6 @@ SUBTASKS: dict[str, tuple[str, ...]] = {
 ROUTES = ("reason", "search", "memory", "ask_user")
 REQUIRED = ("id", "capability", "subtask", "prompt", "expected_routes", "checklist")
 _ID = re.compile(r"[A-Za-z0-9_-]{1,48}")
-
-# WISE's six categories and their weights in the overall WiScore (WISE README: "Overall
-# WiScore = 0.4 Cultural + 0.167 Time + 0.133 Space + 0.1 Biology + 0.1 Physics + 0.1
-# Chemistry", the share of each category among WISE's 1000 prompts).
-WISE_WEIGHTS: dict[str, float] = {
-    "Cultural": 0.4,
-    "Time": 0.167,
-    "Space": 0.133,
-    "Biology": 0.1,
-    "Physics": 0.1,
-    "Chemistry": 0.1,
-}
-_WISE_CATEGORY = (
-    ("cultur", "Cultural"),
-    ("time", "Time"),
-    ("space", "Space"),
-    ("biolog", "Biology"),
-    ("physic", "Physics"),
-    ("chemi", "Chemistry"),
-)
-WISE_REQUIRED = ("Prompt", "Explanation", "Category", "prompt_id")
 
 
 class Case(TypedDict):
@@ -147,71 +126,3 @@ def read_cases(path: Path) -> list[Case]:
     if not cases:
         raise UserError(f"{path}: no cases")
     return cases
-
-
-def wise_category(name: str) -> str | None:
-    lowered = name.lower()
-    return next((cat for key, cat in _WISE_CATEGORY if key in lowered), None)
-
-
-def _wise_item(obj: Any, where: str) -> Case:
-    if not isinstance(obj, dict):
-        raise UserError(f"{where}: expected a JSON object, got {type(obj).__name__}")
-    missing = [name for name in WISE_REQUIRED if name not in obj]
-    if missing:
-        raise UserError(f"{where}: missing field(s) {', '.join(missing)}")
-    category = wise_category(str(obj["Category"]))
-    if category is None:
-        raise UserError(
-            f"{where}: unknown WISE category {obj['Category']!r} "
-            f"(use one of {', '.join(WISE_WEIGHTS)})"
-        )
-    prompt, explanation = str(obj["Prompt"]).strip(), str(obj["Explanation"]).strip()
-    if not prompt or not explanation:
-        raise UserError(f"{where}: 'Prompt' and 'Explanation' must be non-empty")
-    pid = str(obj["prompt_id"]).strip()
-    if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", pid):
-        raise UserError(f"{where}: prompt_id {pid!r} is not a plain id")
-    return {
-        "id": f"wise-{pid}",
-        "capability": "wise",
-        "subtask": str(obj.get("Subcategory") or "").strip() or category,
-        "user": "wise",
-        "turns": [],
-        "prompt": prompt,
-        "expected_routes": [],
-        "checklist": [],
-        "explanation": explanation,
-        "category": category,
-    }
-
-
-def read_wise(path: Path) -> list[Case]:
-    """WISE / WISE-Verified prompts: a JSON list (the benchmark's own files) or JSON lines."""
-    file = Path(path)
-    if not file.is_file():
-        raise UserError(f"{file}: no such file")
-    text = file.read_text(encoding="utf-8")
-    items: list[Case] = []
-    if text.lstrip().startswith("["):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise UserError(f"{file}:{exc.lineno}: not valid JSON ({exc.msg})") from None
-        items = [_wise_item(obj, f"{file}: item {i}") for i, obj in enumerate(data, 1)]
-    else:
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise UserError(f"{file}:{number}: not valid JSON ({exc.msg})") from None
-            items.append(_wise_item(obj, f"{file}:{number}"))
-    ids = [item["id"] for item in items]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        raise UserError(f"{file}: duplicate prompt_id(s) {', '.join(duplicates[:5])}")
-    if not items:
-        raise UserError(f"{file}: no prompts")
-    return items

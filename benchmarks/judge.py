@@ -1,4 +1,4 @@
-"""The benchmark's judge and its direct-generation baseline (not a graph step).
+"""The benchmark's judge of checklist items (WISE's own judge: benchmarks/wise.py).
 
 Context-level (no vision model): each checklist item is judged against the final generation
 context, i.e. the prompt that was rendered and the scene the renderer reports. Code decides
@@ -7,15 +7,11 @@ with `evaluate`); the text model judges the rest, one item a call, and must quot
 of the context that show the item: a pass whose quote the context does not contain, or that
 shares no content word with the item, is not a pass.
 Pixel-level (a vision model): the item and the rendered image go to the vision model.
-WISE: a prompt passes when the context names what its Explanation says the image must show:
-strictly, the prompt must contain a content word of the Explanation that the request itself
-did not say (the context made it explicit), and the judge must quote where it names it.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -24,8 +20,6 @@ from pydantic import BaseModel, Field
 from nodes.context import chat_model
 from nodes.evaluate import decided_by_code, describe_scene, judge_items_vision
 from nodes.state import Verdict
-from renderers.base import RenderJob
-from renderers.registry import get_renderer
 from tools.structured import StructuredOutputError, ask
 from tools.wording import GENERIC
 
@@ -123,13 +117,6 @@ quote "" and passed false. An item about a specific thing (a name, a number, a c
 passes only if that specific thing is written there.
 """
 
-WISE_SYSTEM = """You check whether an image prompt names what a request really means.
-You get the request, what it refers to (the explanation), and the prompt that was drawn.
-passed is true only if the prompt explicitly names the explanation's key thing or state,
-at its level of detail (a "bald eagle", not "a bird"; "rusted iron", not "old metal").
-Copy in quote the exact words of the prompt that name it, or "" when it does not.
-"""
-
 
 def _context_text(prompt: str, scene: dict[str, Any]) -> str:
     return f"Prompt: {prompt}\n{describe_scene(scene)}"
@@ -195,61 +182,3 @@ def judge_items(
             {"item": item, "passed": False, "reason": f"not judged: {why}"} for item in open_items
         ]
     return [decided[i] or judged.pop(0) for i in range(len(items))]
-
-
-def new_words(explanation: str, request: str) -> set[str]:
-    """Content words of the Explanation that the request itself does not say."""
-    return stems(explanation) - stems(request)
-
-
-def judge_wise(
-    request: str,
-    explanation: str,
-    prompt: str,
-    scene: dict[str, Any],
-    images: list[str],
-    judge: str,
-    mode: str,
-) -> Verdict:
-    """Whether the context (or, pixel-level, the image) makes the Explanation explicit."""
-    item = f"Shows: {explanation}"
-    if mode == PIXEL_LEVEL:
-        return judge_items([item], prompt, scene, images, judge, mode)[0]
-    added = new_words(explanation, request) & stems(prompt)
-    if not added:
-        return {"item": item, "passed": False, "reason": "code: the prompt adds no word of it"}
-    message = f"Request: {request}\nExplanation: {explanation}\nPrompt: {prompt}"
-    try:
-        out = ask(
-            chat_model(judge),
-            ItemJudged,
-            [SystemMessage(content=WISE_SYSTEM), HumanMessage(content=message)],
-        )
-    except StructuredOutputError as exc:
-        return {"item": item, "passed": False, "reason": f"not judged (judge failed: {exc})"}
-    quote = out.quote.strip()
-    if out.passed and quote_supported(quote, prompt, added):
-        return {"item": item, "passed": True, "reason": f"model: names {quote!r}"}
-    if out.passed:
-        return {"item": item, "passed": False, "reason": f"model quote unsupported: {quote!r}"}
-    return {"item": item, "passed": False, "reason": "model: not named"}
-
-
-def render_direct(
-    request: str, renderer: str, folder: Path, *, width: int, height: int, seed: int
-) -> dict[str, Any]:
-    """The baseline: the raw request rendered as is (no plan, grounding or composing)."""
-    job: RenderJob = {
-        "prompt": request,
-        "negative_prompt": "",
-        "width": width,
-        "height": height,
-        "seed": seed,
-        "n_images": 1,
-        "layout": [],
-        # what a text-to-image model would be asked to write: the request's quoted text
-        "text_to_render": " ".join(re.findall(r"[\"“]([^\"”]+)[\"”]", request)),
-    }
-    folder.mkdir(parents=True, exist_ok=True)
-    result = get_renderer(renderer).render(job, folder, "direct")
-    return {"images": [str(Path(p).resolve()) for p in result["images"]], "scene": result["scene"]}
