@@ -15,50 +15,20 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Collection
 from dataclasses import asdict, fields
-from importlib.metadata import entry_points
 from typing import Any
 
 from rich.console import Console
 
 from graph.memory_cli import add_parser as add_memory_parser
 from graph.memory_cli import cmd_memory
+from graph.plugins import Handler, load_commands
 from nodes.context import Context
 from nodes.state import MAX_REQUEST_CHARS
 from tools.errors import UserError
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 2, 1, 130
-COMMANDS = "image_agent.commands"
-Handler = Callable[[argparse.Namespace], int]
-
-
-def load_commands(sub: Any, taken: Collection[str]) -> dict[str, Handler]:
-    """The subcommands other packages declare in the entry-point group `image_agent.commands`.
-
-    Each entry point names a `register(subparsers)` that adds its parser and returns the
-    handler of the parsed arguments. One that cannot load (or takes a name already taken) is
-    left out with a one-line warning on stderr; every other command still works."""
-    handlers: dict[str, Handler] = {}
-    for point in sorted(entry_points(group=COMMANDS), key=lambda p: p.name):
-        if point.name in taken or point.name in handlers:
-            _warn(f"command {point.name!r} ({point.value}) left out: the name is taken")
-            continue
-        try:
-            handler = point.load()(sub)
-        except Exception as exc:
-            _warn(f"command {point.name!r} ({point.value}) left out: {type(exc).__name__}: {exc}")
-            continue
-        if not callable(handler):
-            _warn(f"command {point.name!r} ({point.value}) left out: register returned no handler")
-            continue
-        handlers[point.name] = handler
-    return handlers
-
-
-def _warn(message: str) -> None:
-    sys.stderr.write(f"image-agent: warning: {message}".splitlines()[0][:300] + "\n")
 
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:

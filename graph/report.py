@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from langgraph.runtime import Runtime
 
+from nodes.compose.steps import STEPS
 from nodes.context import Context, context_of, emit, run_folder
 from nodes.evaluate import JUDGE_MODE
 from nodes.state import State
@@ -28,27 +30,6 @@ PROVENANCE = {
     "assumed": "a guess (nobody could answer)",
     "none": "unresolved",
 }
-
-
-# what compose corrected in the composer's prompt, by the round's key, as the report says it
-COMPOSE_REPAIRS = [
-    (
-        "clock_dropped",
-        "Another place's clock, dropped from the composer's prompt (the time-zone tool "
-        "computed the shown place's time)",
-    ),
-    (
-        "guess_replaced",
-        "The planner's guessed subject, replaced by the answer that resolved it (in the "
-        "subject, checklist and layout)",
-    ),
-    ("sides_settled", "Sides the composer contradicted, moved to where the tool put them"),
-    ("text_figures", "Figures search found, added to the text to draw"),
-    ("text_added", "Text only an answer knew (a searched title, a recalled name), drawn"),
-    ("trend_added", "The trend of the price search found, added to the chart"),
-    ("looks_added", "How the sources say the person looks, added to the prompt"),
-    ("colours_dropped", "Clauses giving the indicator another colour than the tool's, dropped"),
-]
 
 
 def timings(trace: list[dict[str, Any]]) -> dict[str, float]:
@@ -104,7 +85,7 @@ def _md_escape(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def precheck_lines(check: dict[str, Any]) -> list[str]:
+def precheck_lines(check: Mapping[str, Any]) -> list[str]:
     """What the pre-render check found in the round's first draft and what the revision fixed."""
     if not check:
         return []
@@ -200,9 +181,10 @@ def render_markdown(state: State, ctx: Context) -> str:
                 + (f"; put back: {', '.join(repaired)}" if repaired else ""),
                 "",
             ]
-        for key, what in COMPOSE_REPAIRS:
-            if rnd.get(key):
-                lines += [f"{what}: {'; '.join(rnd[key])}", ""]
+        repairs = rnd.get("repairs", {})
+        for step in STEPS:  # each compose step's changes, under the label it declares
+            if repairs.get(step.name) and step.name != "restored":  # retention says it
+                lines += [f"{step.label}: {'; '.join(repairs[step.name])}", ""]
         lines += precheck_lines(rnd.get("precheck", {}))
         lines += ["| item | verdict | reason |", "|---|---|---|"]
         for verdict in rnd.get("verdicts", []):

@@ -8,6 +8,7 @@ drawn objects and titles. The sheet overwrites its own file on a re-run (idempot
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -17,7 +18,7 @@ from nodes.state import State
 from renderers.sheet import make_sheet
 
 
-def merged_scene(plan: dict[str, Any], panels: list[dict[str, Any]]) -> dict[str, Any]:
+def merged_scene(plan: dict[str, Any], panels: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """One scene for the judge: every panel's objects (prefixed by panel), titles, text."""
     objects = []
     for panel in panels:

@@ -6,7 +6,7 @@ Every field has a description (Studio renders a form from it) and an environment
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -20,20 +20,57 @@ from tools.ids import validate_id
 from tools.models import get_chat_model
 from tools.search import resolve_search_spec
 
+# Every field's environment variable, in one place (the README's configuration table).
+ENV = {
+    "llm": "IMAGE_AGENT_LLM",
+    "vlm": "IMAGE_AGENT_VLM",
+    "search": "IMAGE_AGENT_SEARCH",
+    "renderer": "IMAGE_AGENT_RENDERER",
+    "max_rounds": "IMAGE_AGENT_MAX_ROUNDS",
+    "user_id": "IMAGE_AGENT_USER",
+    "conversation": "IMAGE_AGENT_CONVERSATION",
+    "output_dir": "IMAGE_AGENT_OUTPUT_DIR",
+    "width": "IMAGE_AGENT_WIDTH",
+    "height": "IMAGE_AGENT_HEIGHT",
+    "seed": "IMAGE_AGENT_SEED",
+    "steps": "IMAGE_AGENT_STEPS",
+    "guidance": "IMAGE_AGENT_GUIDANCE",
+    "interactive": "IMAGE_AGENT_INTERACTIVE",
+}
+
+
+def from_env(name: str, default: Any) -> Callable[[], Any]:
+    """A field default: its environment variable (`ENV`), cast to the default's type."""
+
+    def read() -> Any:
+        raw = os.environ.get(ENV[name], "").strip()
+        if not raw:
+            return default
+        if isinstance(default, bool):
+            return raw.lower() not in ("0", "false", "no", "off")
+        try:
+            return type(default)(raw)
+        except ValueError:
+            raise ValueError(
+                f"{ENV[name]}={raw!r} is not a valid {type(default).__name__}"
+            ) from None
+
+    return read
+
 
 @dataclass(kw_only=True)
 class Context:
     """How a run is carried out: which models, search, renderer, and limits."""
 
     llm: str = field(
-        default_factory=lambda: os.environ.get("IMAGE_AGENT_LLM", "local"),
+        default_factory=from_env("llm", "local"),
         metadata={
             "description": "Chat model for planning, reasoning and composing: `local` (embedded "
             "Qwen2.5 1.5B GGUF), `openai:MODEL` (honours OPENAI_BASE_URL), `scripted:FILE.json`."
         },
     )
     vlm: str = field(
-        default_factory=lambda: os.environ.get("IMAGE_AGENT_VLM", ""),
+        default_factory=from_env("vlm", ""),
         metadata={
             "description": "Vision model that judges the checklist against the rendered image "
             "(`openai:MODEL`). Empty: the `llm` judges the rendered scene and the prompt as text "
@@ -41,7 +78,7 @@ class Context:
         },
     )
     search: str = field(
-        default_factory=lambda: os.environ.get("IMAGE_AGENT_SEARCH", "auto"),
+        default_factory=from_env("search", "auto"),
         metadata={
             "description": "Search provider for factual gaps: `tavily` (web), `local:DIR`, "
             "`none`, or `auto`: tavily when TAVILY_API_KEY is set, else local:$IMAGE_AGENT_CORPUS "
@@ -49,7 +86,7 @@ class Context:
         },
     )
     renderer: str = field(
-        default_factory=lambda: os.environ.get("IMAGE_AGENT_RENDERER", "sketch"),
+        default_factory=from_env("renderer", "sketch"),
         metadata={
             "description": "Image generator: `sketch` (embedded pictogram storyboard), "
             "`diffusers:PATH_OR_HUB_ID`, `openai:MODEL` (e.g. openai:gpt-image-1) or "
@@ -57,43 +94,43 @@ class Context:
         },
     )
     max_rounds: int = field(
-        default_factory=lambda: int(os.environ.get("IMAGE_AGENT_MAX_ROUNDS", "3")),
+        default_factory=from_env("max_rounds", 3),
         metadata={"description": "Render attempts in all (compose, render, evaluate loops)."},
     )
     user_id: str = field(
-        default_factory=lambda: os.environ.get("IMAGE_AGENT_USER", "default"),
+        default_factory=from_env("user_id", "default"),
         metadata={"description": "Whose memory to read and write (when the input has none)."},
     )
     conversation: str = field(
-        default_factory=lambda: os.environ.get("IMAGE_AGENT_CONVERSATION", ""),
+        default_factory=from_env("conversation", ""),
         metadata={"description": "Conversation (thread) this turn belongs to, for history."},
     )
     output_dir: str = field(
-        default_factory=lambda: os.environ.get("IMAGE_AGENT_OUTPUT_DIR", "outputs"),
+        default_factory=from_env("output_dir", "outputs"),
         metadata={"description": "Folder for runs' images and reports (one subfolder a run)."},
     )
     width: int = field(
-        default_factory=lambda: int(os.environ.get("IMAGE_AGENT_WIDTH", "1024")),
+        default_factory=from_env("width", 1024),
         metadata={"description": "Image width in pixels."},
     )
     height: int = field(
-        default_factory=lambda: int(os.environ.get("IMAGE_AGENT_HEIGHT", "1024")),
+        default_factory=from_env("height", 1024),
         metadata={"description": "Image height in pixels."},
     )
     seed: int = field(
-        default_factory=lambda: int(os.environ.get("IMAGE_AGENT_SEED", "0")),
+        default_factory=from_env("seed", 0),
         metadata={"description": "Base seed; each feedback round adds its round number."},
     )
     steps: int = field(
-        default_factory=lambda: int(os.environ.get("IMAGE_AGENT_STEPS", "0")),
+        default_factory=from_env("steps", 0),
         metadata={"description": "Diffusion steps (0: the model's default)."},
     )
     guidance: float = field(
-        default_factory=lambda: float(os.environ.get("IMAGE_AGENT_GUIDANCE", "0")),
+        default_factory=from_env("guidance", 0.0),
         metadata={"description": "Guidance scale (0: the model's default)."},
     )
     interactive: bool = field(
-        default_factory=lambda: os.environ.get("IMAGE_AGENT_INTERACTIVE", "1") != "0",
+        default_factory=from_env("interactive", True),
         metadata={
             "description": "Ask the user (interrupt) for gaps only they can fill. Off: take "
             "the planner's best guess and record that it was a guess."

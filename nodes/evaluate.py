@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,7 +24,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field, create_model
 
 from nodes.context import Context, chat_model, context_of, emit
-from nodes.state import State, Verdict
+from nodes.state import Round, State, Verdict
 from tools.structured import StructuredOutputError, ask
 from tools.wording import GENERIC, NUMBER_WORDS, QUOTED, stems
 
@@ -156,7 +157,7 @@ def evaluate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         judged = judge_items(open_items, current["prompt"], scene, ctx.llm, errors)
     verdicts: list[Verdict] = [decided[i] or judged.pop(0) for i in range(len(checklist))]
     passed_count = sum(1 for v in verdicts if v["passed"])
-    record = {
+    record: Round = {
         "round": number,
         "verdicts": verdicts,
         "passed": passed_count,
@@ -164,7 +165,7 @@ def evaluate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         "judge": judge,
         "judge_mode": mode,
     }
-    rounds = [*state["rounds"][:-1], {**current, **record}]
+    rounds: list[Round] = [*state["rounds"][:-1], {**current, **record}]
     best = max(rounds, key=lambda r: (r.get("passed", -1), -int(r["round"])))
     feedback = [f"{v['item']}: {v['reason']}" for v in verdicts if not v["passed"]]
     emit("evaluate", f"round {number}: {passed_count}/{len(verdicts)} passed", round=number)
@@ -228,7 +229,7 @@ def image_block(path: str) -> dict[str, Any]:
 
 
 def judge_items_vision(
-    items: list[str], current: dict[str, Any], vlm: str, errors: list[dict[str, str]]
+    items: list[str], current: Mapping[str, Any], vlm: str, errors: list[dict[str, str]]
 ) -> list[Verdict] | None:
     """One vision call with the round's images; None when it fails (the caller falls back)."""
     if not items:
@@ -263,7 +264,7 @@ def judge_items_vision(
     ]
 
 
-def stalled(rounds: list[dict[str, Any]]) -> bool:
+def stalled(rounds: Sequence[Mapping[str, Any]]) -> bool:
     """Two rounds in a row with the same prompt and the same verdicts: feedback changed
     nothing, so another attempt would only spend time."""
     if len(rounds) < 2:

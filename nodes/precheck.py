@@ -17,7 +17,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Send
 
 from nodes.context import Context, emit
-from nodes.state import State
+from nodes.state import Draft, State
 from tools.wording import QUOTED, content_stems, missing_words
 
 
@@ -40,8 +40,8 @@ def uncovered(checklist: list[str], prompt: str) -> list[str]:
 
 
 def precheck(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
-    draft = dict(state["draft"])
-    number = int(draft["round"])
+    draft: Draft = {**state["draft"]}
+    number = draft["round"]
     checklist = list(state["plan"].get("checklist", []))
     panels = " ".join(p["prompt"] for p in draft.get("panels", []))
     missing = uncovered(checklist, f"{draft['prompt']} {panels}")
@@ -73,7 +73,7 @@ def precheck(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     else:
         record = {"round": number, "missing": [], "revised": False, "send_back": False}
         emit("precheck", f"round {number}: the prompt covers every item")
-    draft["precheck"] = {k: v for k, v in record.items() if k not in ("send_back", "round")}
+    draft["precheck"] = {k: v for k, v in record.items() if k not in ("send_back", "round")}  # type: ignore[typeddict-item]
     return {"precheck": record, "draft": draft}
 
 

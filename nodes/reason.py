@@ -1,11 +1,10 @@
 """reason: answer a commonsense gap with code where code can, else the model's knowledge.
 
-Computable gaps (time zones, arithmetic and counting, orderings, placement by size or
-colour, date arithmetic, viewpoints) go to code: the question's wording picks the tool
-(`tools.compute.detect_tool`), the model only fills the tool's slots (constrained JSON,
-worked examples in a fixed prefix per tool; the viewpoint tool has none to fill), and
-code computes the answer; the tool and its inputs are the evidence. Slots that do not
-compute fall back to reasoning, and the report says so.
+A gap the planner (or the embedding suggestion) gave a tool goes to that tool: the model
+fills the tool's typed inputs (constrained JSON; the tool's purpose, field descriptions and
+worked examples in a fixed prefix per tool), code checks every grounded input against the
+request and computes. Inputs that do not validate or name something the request does not
+say fall back to reasoning, and the answer's note says which happened.
 Everything else: one short JSON call (worked examples in a fixed, cacheable prefix) for
 the specific answer and what must be visible, marked as the model's own knowledge so the
 report tells the reader what to double-check.
@@ -22,7 +21,8 @@ from pydantic import BaseModel, Field
 
 from nodes.context import Context, chat_model, context_of, emit
 from nodes.state import Answer, GapTask, resolved, unresolved
-from tools.compute import EXAMPLES, TOOLS, ToolError, detect_tool, orient_timezone, run_tool
+from tools.compute.registry import TOOLS
+from tools.compute.spec import ToolError, ToolSpec, UngroundedInputs
 from tools.structured import StructuredOutputError, ask
 
 
@@ -39,17 +39,13 @@ object, dish, building, person or state, never a category. Then say in a few wor
 the image must show.
 
 Examples:
-Request: A poster of the pastry eaten at the Mid-Autumn Festival
-Question: Which pastry is it?
-{"question":"Which pastry is traditionally eaten at the Chinese Mid-Autumn Festival?","answer":"mooncake","visible":"round golden-brown mooncakes with a stamped pattern on top"}
+Request: A small bowl of the spice that gives paella its golden colour
+Question: Which spice is it?
+{"question":"Which spice gives Spanish paella its golden-yellow colour?","answer":"saffron","visible":"a small bowl of thin red-orange saffron threads"}
 
-Request: The bird on the coat of arms of Mexico, perched on a cactus
-Question: Which bird is it?
-{"question":"Which bird is shown on the coat of arms of Mexico?","answer":"golden eagle","visible":"a golden eagle holding a snake, perched on a prickly pear cactus"}
-
-Request: A pot of water on a stove at 100 degrees Celsius at sea level
-Question: What visible state, colour or change results in 'A pot of water on a stove at 100 degrees Celsius at sea level'? Name it specifically.
-{"question":"What happens to water heated to 100 degrees Celsius at sea level?","answer":"boiling water","visible":"bubbling water with steam rising from the pot"}
+Request: An iron nail left in a glass of salty water for a month
+Question: What happens to the nail?
+{"question":"What happens to an iron nail kept in salty water for a month?","answer":"the nail rusts","visible":"a nail covered in flaky orange-brown rust, the water tinted brown"}
 
 Request: The instrument a Scottish piper plays at a Highland parade
 Question: What exactly does 'The instrument a Scottish piper plays at a Highland parade' refer to? Name it specifically.
@@ -57,79 +53,68 @@ Question: What exactly does 'The instrument a Scottish piper plays at a Highland
 """
 
 
-TOOL_PURPOSE = {
-    "timezone": "converts a local time in one place to the local time in another",
-    "arithmetic": "evaluates an arithmetic expression (counts, sums, products)",
-    "ordering": "sorts things by a measured value or a date",
-    "arrange": "places objects left to right or front to back by their usual size or colour",
-    "date_math": "adds days, weeks, months or years to a date",
-}
-
-
-def tool_system(tool: str) -> str:
+def tool_system(spec: ToolSpec) -> str:
     """The fixed prefix for one tool (identical across calls, so the server caches it)."""
-    examples = "\n\n".join(f"Question: {q}\n{slots}" for q, slots in EXAMPLES[tool])
+    examples = "\n\n".join(f"Question: {e.question}\n{e.inputs}" for e in spec.examples)
     return (
-        f"You fill in the inputs of a calculator that {TOOL_PURPOSE[tool]}.\n"
-        "Copy the numbers, places and dates from the request and the question; use what you "
-        "know only for facts the calculator needs that they do not state (a place's time "
-        "zone, an animal's usual weight, a landmark's year). Never compute the answer "
-        "yourself: the calculator does.\n\nExamples:\n" + examples + "\n"
+        f"You fill in the inputs of a calculator that {spec.purpose}.\n"
+        "Copy the numbers, places, names and dates from the request exactly as it writes "
+        "them; use what you know only for facts the calculator needs that the request does "
+        "not state (a place's time zone, an animal's usual weight, how many legs an insect "
+        "has). Never compute the answer yourself: the calculator does.\n\nExamples:\n"
+        + examples
+        + "\n"
     )
 
 
-# a tool with an empty slot model (viewpoint) reads the request alone: no prefix, no call
-TOOL_SYSTEMS = {tool: tool_system(tool) for tool in TOOLS if TOOLS[tool][0].model_fields}
-
-
-def computed(task: GapTask, tool: str, ctx: Context) -> tuple[Answer | None, str]:
-    """A tool's answer for the gap, or None and why the tool could not give one."""
+def computed(task: GapTask, spec: ToolSpec, ctx: Context) -> tuple[Answer | None, str]:
+    """The tool's answer for the gap, or None and why the tool could not give one."""
     gap = task["gap"]
-    slots_model = TOOLS[tool][0]
     prompt = f"Request: {task['request']}\nQuestion: {gap['question']}"
     try:
-        filled: dict[str, Any] = {}
-        if tool in TOOL_SYSTEMS:
-            slots = ask(
-                chat_model(ctx.llm),
-                slots_model,
-                [SystemMessage(content=TOOL_SYSTEMS[tool]), HumanMessage(content=prompt)],
-            )
-            filled = slots.model_dump()
-        if tool == "timezone":  # which place holds the clock is read from the request by code
-            filled = orient_timezone(filled, task["request"])
-        out = run_tool(tool, filled, request=task["request"])
+        filled = ask(
+            chat_model(ctx.llm),
+            spec.inputs,
+            [SystemMessage(content=tool_system(spec)), HumanMessage(content=prompt)],
+        )
+        out = spec.run(filled.model_dump(), sources=task["request"])
+    except UngroundedInputs as exc:
+        return None, f"the {spec.name} tool's inputs were rejected ({str(exc)[:160]})"
     except (StructuredOutputError, ToolError) as exc:
-        return None, f"the {tool} tool could not be used ({str(exc)[:160]})"
+        return None, f"the {spec.name} tool could not be used ({str(exc)[:160]})"
     inputs = json.dumps(out.inputs, ensure_ascii=False, default=str)
     answer = resolved(
         gap,
         out.answer,
-        [{"source": f"tool:{tool}", "quote": f"{inputs} -> {out.answer}"}],
+        [{"source": f"tool:{spec.name}", "quote": f"{inputs} -> {out.answer}"}],
         provenance="tool",
         route="reason",
         detail=out.visible,
-        note=(
-            f"computed by the {tool} tool; the model only filled its inputs"
-            if tool in TOOL_SYSTEMS
-            else f"computed by the {tool} tool from the request's words (no model call)"
-        ),
+        note=f"computed by the {spec.name} tool; the model only filled its inputs",
         placement=out.placement,
     )
+    answer["constraint"] = {
+        "object": out.subject or gap["question"],
+        "attribute": out.attribute or "answer",
+        "value": out.answer,
+        "excludes": list(out.excludes),
+        "source": f"tool:{spec.name}",
+    }
     return answer, ""
 
 
 def reason(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = context_of(runtime)
     gap = task["gap"]
-    tool = detect_tool(gap["question"], task["request"])
+    tool = str(gap.get("tool") or "")
     fallback_note = ""
-    if tool:
+    if tool in TOOLS:
         emit("reason", f"computing with the {tool} tool: {gap['question']}", gap_id=gap["id"])
-        by_tool, fallback_note = computed(task, tool, ctx)
+        by_tool, fallback_note = computed(task, TOOLS[tool], ctx)
         if by_tool is not None:
             emit("reason", f"{gap['id']}: {by_tool['answer']} ({tool})", gap_id=gap["id"])
             return {"answers": [by_tool]}
+        emit("reason", f"{gap['id']}: {fallback_note}; reasoning instead", gap_id=gap["id"])
     emit("reason", f"reasoning: {gap['question']}", gap_id=gap["id"])
     prompt = f"Request: {task['request']}\nQuestion: {gap['question']}"
     try:

@@ -14,10 +14,10 @@ from typing import Any, Literal, cast
 from langgraph.runtime import Runtime
 
 from nodes.context import Context, context_of, emit, run_folder
-from nodes.state import REPAIRS, PanelTask, State
+from nodes.state import PanelTask, State
 from renderers.base import LayoutBox, RenderJob
+from renderers.placement import place_layout
 from renderers.registry import get_renderer
-from tools.compute import place_layout
 
 
 def render(state: State | PanelTask, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -60,7 +60,7 @@ def render(state: State | PanelTask, runtime: Runtime[Context]) -> dict[str, Any
         "prompt": draft["prompt"],
         "negative_prompt": job["negative_prompt"],
         "retention": draft.get("retention", []),
-        **{key: draft.get(key, []) for key in REPAIRS},
+        "repairs": draft.get("repairs", {}),
         "precheck": draft.get("precheck", {}),
         "renderer": ctx.renderer,
         "seed": job["seed"],
@@ -81,7 +81,7 @@ def render(state: State | PanelTask, runtime: Runtime[Context]) -> dict[str, Any
 
 
 def arranged_layout(layout: list[LayoutBox], answers: Any) -> list[LayoutBox]:
-    """The planned layout, with objects the arrange tool placed moved to their positions."""
+    """The planned layout, with the objects a tool placed (an ordering along an axis) moved."""
     out: list[dict[str, Any]] = [dict(obj) for obj in layout]
     for answer in answers or []:
         placement = answer.get("placement") if answer.get("resolved") else None

@@ -52,10 +52,9 @@ DETAIL_CHARS = 300
 def cited_detail(quote: str, answer: str) -> str:
     """The cited passage's own sentences, to carry with the short answer into compose.
 
-    The reader answers the question asked ("The Salt Orchard", "beetroot dumplings"); the
-    passage around it holds what the image needs too ("a drama set in a lemon grove on the
-    edge of a white salt flat", "she wears her hair in a silver buzz cut", "closed
-    yesterday at 48.20"). Markdown headings are dropped, the text is cut at a sentence end
+    The reader answers the question asked (a title, a dish); the passage around it holds
+    what the image needs too (where a story is set, how a person dresses, a closing
+    figure). Markdown headings are dropped, the text is cut at a sentence end
     within DETAIL_CHARS, and nothing is returned when the passage adds no word to the
     answer.
     """
@@ -75,7 +74,7 @@ DANGLING = {"the", "a", "an", "of", "for", "to", "with", "in", "on", "at", "and"
 
 
 def completed(answer: str, quote: str) -> str:
-    """An answer the reader cut off mid-phrase ("Dacey Ormond is famous for the") runs on
+    """An answer the reader cut off mid-phrase ("the harbour is known for the") runs on
     to the end of the passage's sentence that it starts; any other answer is kept."""
     words = answer.split()
     if not words or words[-1].lower() not in DANGLING:

@@ -28,6 +28,7 @@ class Gap(BaseModel):
     route: Route
     why: str = Field(description="why this route was chosen")
     best_guess: str = ""
+    tool: str = Field(default="", description="the compute tool that answers it, or ''")
 
 
 class LayoutObject(BaseModel):
@@ -76,12 +77,107 @@ class Answer(TypedDict):
     # where the arrange tool put the objects: {"axis": "horizontal", "order": [names],
     # "scale": [relative drawn size per name]}
     placement: NotRequired[dict[str, Any]]
+    constraint: NotRequired[ToolConstraint]  # a tool's answer: what it rules out
+
+
+class Constraint(TypedDict):
+    """A grounded answer as a rule on the prompt: `object`'s `attribute` is `value`, and
+    none of `excludes` (the attribute's other values, or a guess the answer overruled)."""
+
+    gap_id: str
+    object: str
+    attribute: str
+    value: str
+    excludes: list[str]
+    source: str  # tool:NAME, search, memory, user, model, assumed
+    ordered: bool  # the value is an order (placement): only its own sequence keeps it
+
+
+class ToolConstraint(TypedDict):
+    """What a tool declares about its answer (reason writes it into the Answer)."""
+
+    object: str
+    attribute: str
+    value: str
+    excludes: list[str]
+    source: str
+
+
+class RetentionCheck(TypedDict):
+    """Whether a grounded value (or the exact text) was in the composed prompt."""
+
+    gap_id: str
+    answer: str
+    present: bool
+    repaired: bool
 
 
 class Verdict(TypedDict):
     item: str
     passed: bool
     reason: str
+
+
+class PanelPrompt(TypedDict):
+    panel: int
+    title: str
+    scene: str
+    prompt: str
+
+
+class Precheck(TypedDict, total=False):
+    """The pre-render check of a draft against the checklist."""
+
+    round: int
+    missing: list[str]  # items the prompt did not name
+    still_missing: list[str]  # after the revision
+    revised: bool
+    fixed: list[str]
+    render_saved: bool
+    send_back: bool
+
+
+class Draft(TypedDict):
+    """A composed prompt of one round, with what compose checked and repaired."""
+
+    round: int
+    prompt: str
+    negative_prompt: str
+    retention: list[RetentionCheck]
+    constraints: list[Constraint]
+    repairs: dict[str, list[str]]  # compose step name (nodes.compose.steps) -> its changes
+    panels: list[PanelPrompt]
+    precheck: NotRequired[Precheck]
+
+
+class PanelResult(TypedDict):
+    panel: int
+    title: str
+    prompt: str
+    images: list[str]
+    scene: dict[str, Any]
+
+
+class Round(TypedDict, total=False):
+    """One render attempt: render writes the draft's record, collate the sheet, evaluate the
+    verdicts (merged by `round`)."""
+
+    round: int
+    prompt: str
+    negative_prompt: str
+    retention: list[RetentionCheck]
+    repairs: dict[str, list[str]]
+    precheck: Precheck
+    renderer: str
+    seed: int
+    images: list[str]
+    scene: dict[str, Any]
+    panel_results: list[PanelResult]
+    verdicts: list[Verdict]
+    passed: int
+    total: int
+    judge: str
+    judge_mode: str
 
 
 class PanelTask(TypedDict):
@@ -91,20 +187,6 @@ class PanelTask(TypedDict):
     plan: dict[str, Any]
     draft: dict[str, Any]
     panel: dict[str, Any]  # {panel, title, prompt}
-
-
-# what compose repaired in the composer's prompt, per draft: each key a list of strings,
-# carried into the round by render and listed in the report
-REPAIRS = (
-    "clock_dropped",
-    "guess_replaced",
-    "sides_settled",
-    "text_figures",
-    "text_added",
-    "trend_added",
-    "looks_added",
-    "colours_dropped",
-)
 
 
 class GapTask(TypedDict):
@@ -154,10 +236,10 @@ class State(InputState, OutputState, total=False):
     memory: list[dict[str, Any]]  # the user's profile facts, loaded at plan time
     earlier: list[dict[str, Any]]  # earlier turns of the conversation the planner was shown
     answers: Annotated[list[Answer], operator.add]
-    draft: dict[str, Any]  # the current composed prompt: {round, prompt, negative_prompt, ...}
-    rounds: Annotated[list[dict[str, Any]], merge_rounds]
+    draft: Draft  # the current composed prompt
+    rounds: Annotated[list[Round], merge_rounds]
     feedback: list[str]
-    precheck: dict[str, Any]  # the pre-render check of the current draft
+    precheck: Precheck  # the pre-render check of the current draft
     best_round: int
     negative_prompt: str
     errors: Annotated[list[dict[str, str]], operator.add]

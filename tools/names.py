@@ -1,8 +1,8 @@
 """Proper names in a question, and the search passages that name them.
 
-A search for "tomorrow's forecast for Saltmere harbour" also returns Saltmarsh's forecast,
-and one for "VRNH shares" the close of QLMX: the passages are near in meaning, and the
-small reader then quotes the wrong place's drizzle or the wrong ticker's price. A passage
+A search for a forecast of one town also returns a neighbouring town's forecast, and one
+for a ticker the close of another: the passages are near in meaning, and the small reader
+then quotes the wrong place's weather or the wrong ticker's price. A passage
 that does not name the place, person or ticker asked about cannot answer for it, so when
 some passages name more of the question's proper names than others, only those are read.
 """
@@ -32,7 +32,7 @@ def _bare(token: str) -> str:
 
 def proper_names(text: str) -> list[str]:
     """The names `text` uses: runs of capitalised words that do not merely start a
-    sentence ("Lake Orrin", "Mirela Kostadin", "Golden Heron"), and tickers ("VRNH")."""
+    sentence ("Port Vela", "Tova Lindqvist"), and tickers ("ZRKQ")."""
     names: list[str] = []
     run: list[str] = []
     for token in _TOKEN.findall(text):

@@ -121,17 +121,19 @@ def test_full_run_on_embedded_models(shared_home: Path, tmp_path: Path) -> None:
 def test_the_embedded_model_fills_a_tools_slots(
     shared_home: Path, monkeypatch: pytest.MonkeyPatch, tool: str, request_text: str, question: str
 ) -> None:
-    """The real model under the tool's JSON schema: slots that compute (the exact words
-    are not asserted; temperature 0 is not reproducible across processes)."""
+    """The real model under the tool's JSON schema: inputs that pass the grounding check and
+    compute (the exact words are not asserted; temperature 0 is not reproducible across
+    processes)."""
     monkeypatch.setenv("IMAGE_AGENT_HOME", str(shared_home))
     from nodes.context import Context
     from nodes.reason import computed
-    from tools.compute import detect_tool
+    from tools.compute.registry import TOOLS
 
-    assert detect_tool(question, request_text) == tool
     gap = {"id": "g1", "question": question, "kind": "commonsense", "route": "reason", "why": ""}
     answer, why = computed(
-        {"gap": gap, "request": request_text, "user_id": "default"}, tool, Context(llm="local")
+        {"gap": gap, "request": request_text, "user_id": "default"},
+        TOOLS[tool],
+        Context(llm="local"),
     )
     assert answer is not None, why
     assert answer["provenance"] == "tool" and answer["evidence"][0]["source"] == f"tool:{tool}"

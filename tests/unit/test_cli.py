@@ -185,6 +185,7 @@ def test_subcommands_come_from_the_entry_point_group(
     from importlib.metadata import EntryPoint
 
     from graph import cli as cli_module
+    from graph import plugins
 
     def points(group: str) -> list[EntryPoint]:
         assert group == "image_agent.commands"
@@ -194,7 +195,7 @@ def test_subcommands_come_from_the_entry_point_group(
             EntryPoint("run", "tests.unit.test_cli:register_hello", group),
         ]
 
-    monkeypatch.setattr(cli_module, "entry_points", points)
+    monkeypatch.setattr(plugins, "entry_points", points)
     assert cli_module.main(["hello", "--times", "2"]) == 0
     out = capsys.readouterr()
     assert out.out == "hello\nhello\n"

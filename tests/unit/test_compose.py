@@ -1,20 +1,29 @@
-"""The composer's answer-retention check."""
+"""Compose: the grounded answers as constraints (what contradicts one is dropped, what the
+prompt lost is put back), the declared repair steps, and the guessed subject."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from nodes.compose import (
-    contains,
-    drop_other_clock,
-    drop_repeats,
-    replace_guess,
-    retain_answers,
-)
-from nodes.state import Answer
+from nodes.compose.constraints import constraints_of, contains, drop_contradictions, restore
+from nodes.compose.repairs import drop_invented_text, drop_repeats, replace_guess
+from nodes.compose.steps import LABELS, STEPS
+from nodes.state import Answer, Constraint
 from tests.conftest import plan_with
 from tests.unit.test_graph import calls, make_context, run
+
+
+def constraint(value: str, excludes: list[str] | None = None, ordered: bool = False) -> Constraint:
+    return {
+        "gap_id": "g1",
+        "object": "it",
+        "attribute": "answer",
+        "value": value,
+        "excludes": excludes or [],
+        "source": "model",
+        "ordered": ordered,
+    }
 
 
 def test_retention_match_ignores_order_and_joining_words() -> None:
@@ -23,29 +32,13 @@ def test_retention_match_ignores_order_and_joining_words() -> None:
     )
     assert contains("A Golden-Eagle on a cactus", "golden eagle")
     assert not contains("an eagle on a cactus", "golden eagle")
-    prompt, checks = retain_answers(
-        "an eagle on a cactus",
-        [
-            {
-                "gap_id": "g1",
-                "question": "?",
-                "route": "reason",
-                "answer": "golden eagle",
-                "evidence": [],
-                "resolved": True,
-                "provenance": "model",
-                "detail": "",
-                "note": "",
-            }
-        ],
-        "",
-    )
+    prompt, checks = restore("an eagle on a cactus", [constraint("golden eagle")], "")
     assert prompt.endswith("golden eagle") and checks[0]["repaired"]
+    prompt, checks = restore("an eagle on a cactus", [], "Hola")
+    assert prompt.endswith('with the text "Hola"') and checks[0]["gap_id"] == "text"
 
 
 def test_text_nobody_asked_for_is_dropped() -> None:
-    from nodes.compose import drop_invented_text
-
     prompt = 'A fox in the snow, red lanterns, the words "Happy Mid-Autumn" in bold gold letters'
     assert (
         drop_invented_text(prompt, "", "same fox, now at night")
@@ -57,8 +50,6 @@ def test_text_nobody_asked_for_is_dropped() -> None:
 
 
 def test_request_words_in_quotes_are_not_text_unless_quoted_by_the_user() -> None:
-    from nodes.compose import drop_invented_text
-
     prompt = 'A dog on a beach, the words "My dog on a beach" in blue'
     assert drop_invented_text(prompt, "", "My dog on a beach, in my usual style") == (
         "A dog on a beach"
@@ -66,65 +57,10 @@ def test_request_words_in_quotes_are_not_text_unless_quoted_by_the_user() -> Non
 
 
 def test_a_memory_sentence_counts_as_kept_when_its_content_is_there() -> None:
-    from nodes.compose import contains
-
     prompt = "Watercolour drawing of Rufus the white poodle running on a beach"
     assert contains(prompt, "The user's dog Rufus is a white poodle") is False  # no "dog"
     assert contains(prompt + ", a dog", "The user's dog Rufus is a white poodle")
     assert contains(prompt, "The user likes watercolour")
-
-
-def _timezone_answer(answer: str, detail: str, source: str = "tool:timezone") -> Answer:
-    return {
-        "gap_id": "g0",
-        "question": "What local time is it at the place shown?",
-        "route": "reason",
-        "answer": answer,
-        "evidence": [{"source": source, "quote": "{} -> " + answer}],
-        "resolved": True,
-        "provenance": "tool" if source.startswith("tool:") else "model",
-        "detail": detail,
-        "note": "",
-    }
-
-
-def test_the_other_places_clock_is_dropped_when_the_tool_computed_the_time() -> None:
-    request = "The harbor in Vancouver when Tokyo is just entering midnight."
-    answer = _timezone_answer(
-        "sunrise, 07:00 local time in Vancouver", "early morning: a low rising sun"
-    )
-    composed = (
-        "Clean poster of a harbor in Vancouver at midnight, with Tokyo's sunrise at 07:00 "
-        "local time in Vancouver, blue and white colors"
-    )
-    prompt, dropped = drop_other_clock(composed, [answer], request)
-    assert "midnight" not in prompt and "Tokyo" not in prompt
-    assert prompt.startswith("Clean poster of a harbor in Vancouver, blue and white")
-    assert dropped == ["midnight", "with Tokyo's sunrise at 07:00 local time in Vancouver"]
-    prompt, checks = retain_answers(prompt, [answer], "")
-    assert prompt.endswith("sunrise, 07:00 local time in Vancouver") and checks[0]["repaired"]
-
-
-def test_time_words_the_computed_answer_uses_are_kept() -> None:
-    answer = _timezone_answer(
-        "afternoon, 14:00 local time at Eiffel Tower", "daytime: warm afternoon daylight"
-    )
-    composed = "Night scene of the afternoon at the Eiffel Tower, Sydney is settling into midnight"
-    prompt, dropped = drop_other_clock(
-        composed,
-        [answer],
-        "The avenue beneath the Eiffel Tower when Sydney is settling into midnight.",
-    )
-    assert prompt == "Scene of the afternoon at the Eiffel Tower"
-    assert dropped == ["night", "Sydney is settling into midnight"]
-
-
-def test_without_a_computed_time_the_prompt_is_left_alone() -> None:
-    composed = "A harbor in Vancouver at midnight, Tokyo skyline"
-    request = "The harbor in Vancouver when Tokyo is just entering midnight."
-    model_answer = _timezone_answer("sunrise", "", source="model:local")
-    assert drop_other_clock(composed, [model_answer], request) == (composed, [])
-    assert drop_other_clock(composed, [], request) == (composed, [])
 
 
 def _answer(answer: str, provenance: str = "model", resolved: bool = True) -> Answer:
@@ -216,7 +152,7 @@ def test_through_the_graph_the_checklist_asks_for_the_answer_not_the_guess(
     assert state["plan"]["checklist"][0] == "A koala is the main subject"
     assert [c["schema"] for c in calls(spec)].count("Composed") == 1  # no revision for a kangaroo
     record = state["rounds"][0]
-    assert record["guess_replaced"] == ["kangaroo -> koala"]
+    assert record["repairs"]["guess_replaced"] == ["kangaroo -> koala"]
     assert record["precheck"]["missing"] == []
     assert [o["name"] for o in record["scene"]["objects"]] == ["koala"]
     assert "kangaroo -> koala" in Path(state["report"]).read_text()
@@ -229,10 +165,11 @@ def test_a_placement_is_kept_only_in_its_own_order() -> None:
     }
     # every word is there (the request lists the objects), but not the order
     prompt = "A bat, a key, a rolling pin and a spoon, placed from the far left to the right"
-    repaired, checks = retain_answers(prompt, [placed], "")
+    rule = constraints_of([placed], [], "")
+    repaired, checks = restore(prompt, rule, "")
     assert checks[0]["repaired"] is True
     assert repaired.endswith("key far left, spoon second, rolling pin third, bat far right")
-    kept, checks = retain_answers(repaired, [placed], "")
+    kept, checks = restore(repaired, rule, "")
     assert kept == repaired and checks[0]["present"] is True
 
 
@@ -248,3 +185,57 @@ def test_a_composer_loop_is_cut_to_one_clause() -> None:
     )
     once = "A cat, a dog, a bird"
     assert drop_repeats(once) == once
+
+
+def tool_answer(answer: str, excludes: list[str]) -> Answer:
+    return {
+        **_answer(answer, "tool"),
+        "constraint": {
+            "object": "the pond",
+            "attribute": "state",
+            "value": answer,
+            "excludes": excludes,
+            "source": "tool:phase",
+        },
+    }
+
+
+def test_a_tool_constraint_drops_the_clauses_it_rules_out() -> None:
+    rules = constraints_of([tool_answer("solid ice", ["liquid", "melted", "steam"])], [], "a pond")
+    assert rules[0]["excludes"] == ["liquid", "melted", "steam"]
+    prompt = "A frozen pond in winter, steam rising from the water, no melted patches, pine trees"
+    fixed, dropped = drop_contradictions(prompt, rules)
+    assert fixed == "A frozen pond in winter, no melted patches, pine trees"  # a negation stays
+    assert dropped == ["steam rising from the water"]
+
+
+def test_in_the_subject_clause_only_the_ruled_out_words_go() -> None:
+    rules = [constraint("solid", ["liquid"])]
+    fixed, dropped = drop_contradictions("A liquid block of wax on a table, warm light", rules)
+    assert fixed == "A block of wax on a table, warm light" and dropped == ["liquid"]
+
+
+def test_an_answer_that_overrules_the_planners_guess_rules_the_guess_out() -> None:
+    gaps = [{"id": "g1", "best_guess": "wolf"}]
+    rules = constraints_of([_answer("red fox")], gaps, "the animal in the old fable")
+    assert rules[0]["excludes"] == ["wolf"]
+    fixed, dropped = drop_contradictions("A red fox in a forest, a grey wolf howling", rules)
+    assert fixed == "A red fox in a forest" and dropped == ["a grey wolf howling"]
+    # a guess the answer agrees with, or that the request says, is not ruled out
+    assert (
+        constraints_of([_answer("red fox")], [{"id": "g1", "best_guess": "fox"}], "")[0]["excludes"]
+        == []
+    )
+    assert constraints_of([_answer("red fox")], gaps, "a wolf or a fox")[0]["excludes"] == []
+
+
+def test_without_constraints_the_prompt_is_left_alone() -> None:
+    prompt = "A harbour at midnight, boats"
+    assert drop_contradictions(prompt, [constraint("boats")]) == (prompt, [])
+
+
+def test_every_step_is_declared_once_with_a_label() -> None:
+    names = [step.name for step in STEPS]
+    assert len(names) == len(set(names)) and set(LABELS) == set(names)
+    assert [s.name for s in STEPS if s.stage == "plan"] == ["guess_replaced"]
+    assert names[-1] == "restored"  # nothing may change the prompt after the check

@@ -48,26 +48,16 @@ def calls(spec: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
-def run_worded_tool(
-    script: Callable[..., str], tmp_path: Path, request: str, composed: str
-) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
-    """Run a request whose one gap a tool answers from the request's words: the planner asks
-    nothing (the cue adds the tool's gap), the composer writes `composed`. Returns the final
-    state, the tool's answer and the schemas the model was asked for."""
+def test_fast_path_skips_grounding(home: Path, tmp_path: Path, script: Callable[..., str]) -> None:
+    cats = ["Three cats are shown", "The cats are black", "The sofa is red"]
+    plan = plan_with([], subject="three black cats on a red sofa", checklist=cats, text="")
+    composed = {"prompt": "Three black cats on a red velvet sofa, photo", "negative_prompt": ""}
     spec = script(
         first=[
-            {"schema": "PlanDraft", "response": plan_with([], text="")},
-            {"schema": "Composed", "response": {"prompt": composed, "negative_prompt": ""}},
+            {"schema": "PlanDraft", "response": plan},
+            {"schema": "Composed", "response": composed},
         ]
     )
-    state = run(make_context(spec, tmp_path), request)
-    (answer,) = state["answers"]
-    assert answer["provenance"] == "tool" and "no model call" in answer["note"]
-    return state, answer, [c["schema"] for c in calls(spec)]
-
-
-def test_fast_path_skips_grounding(home: Path, tmp_path: Path, script: Callable[..., str]) -> None:
-    spec = script(first=[{"schema": "PlanDraft", "response": plan_with([])}])
     state = run(make_context(spec, tmp_path), "Three black cats on a red sofa")
     assert nodes_run(state) == [
         "plan",
@@ -375,8 +365,6 @@ def test_a_search_answer_carries_its_cited_passage_to_compose(
     assert not answer["detail"].startswith("#")
     composer = [c for c in calls(spec) if c["schema"] == "Composed"]
     assert composer and "lemon grove" in composer[0]["text"]
-    # the poster draws the title only search knew; the composer is told to write it
-    assert 'Text: "The Salt Orchard"' in composer[0]["text"]
-    assert state["plan"]["text_to_render"] == "The Salt Orchard"
-    assert state["rounds"][0]["text_added"] == ["The Salt Orchard"]
-    assert state["rounds"][0]["scene"]["text"] == "The Salt Orchard"
+    # the answer is a constraint on the prompt: kept (or put back) in the final prompt
+    assert "The Salt Orchard" in state["final_prompt"]
+    assert state["rounds"][0]["retention"][0]["answer"] == "The Salt Orchard"

@@ -1,0 +1,40 @@
+"""Subcommands other packages add to `image-agent` through the entry-point group
+`image_agent.commands` (the bench is one), so the CLI imports none of them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Collection
+from importlib.metadata import entry_points
+from typing import Any
+
+Handler = Callable[[argparse.Namespace], int]
+COMMANDS = "image_agent.commands"
+
+
+def load_commands(sub: Any, taken: Collection[str]) -> dict[str, Handler]:
+    """The subcommands other packages declare in the entry-point group `image_agent.commands`.
+
+    Each entry point names a `register(subparsers)` that adds its parser and returns the
+    handler of the parsed arguments. One that cannot load (or takes a name already taken) is
+    left out with a one-line warning on stderr; every other command still works."""
+    handlers: dict[str, Handler] = {}
+    for point in sorted(entry_points(group=COMMANDS), key=lambda p: p.name):
+        if point.name in taken or point.name in handlers:
+            _warn(f"command {point.name!r} ({point.value}) left out: the name is taken")
+            continue
+        try:
+            handler = point.load()(sub)
+        except Exception as exc:
+            _warn(f"command {point.name!r} ({point.value}) left out: {type(exc).__name__}: {exc}")
+            continue
+        if not callable(handler):
+            _warn(f"command {point.name!r} ({point.value}) left out: register returned no handler")
+            continue
+        handlers[point.name] = handler
+    return handlers
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"image-agent: warning: {message}".splitlines()[0][:300] + "\n")
