@@ -160,28 +160,21 @@ def markdown(config: BenchConfig, info: Mapping[str, Any]) -> str:
             "IA-score = 0.3 Plan + 0.3 Reason + 0.3 Search + 0.1 Memory (micro-averaged PR; n/a "
             "when a capability has no case).",
             "",
-            f"## Per capability ({level})",
-            "",
-            "| capability | n | " + " | ".join(pr_ca) + " |",
-            "|---|---|" + "---|" * len(pr_ca),
         ]
-        for cap, node in info["agent"]["capability"].items():
-            cells = side_cells(info, ["capability", cap], "pr") + side_cells(
-                info, ["capability", cap], "ca"
-            )
-            lines.append(f"| {cap} | {node['n']} | " + " | ".join(cells) + " |")
-        lines += [
-            "",
-            f"## Per subtask ({level})",
-            "",
-            "| subtask | n | " + " | ".join(pr_ca) + " |",
-            "|---|---|" + "---|" * len(pr_ca),
-        ]
-        for sub, node in info["agent"]["subtask"].items():
-            cells = side_cells(info, ["subtask", sub], "pr") + side_cells(
-                info, ["subtask", sub], "ca"
-            )
-            lines.append(f"| {sub} | {node['n']} | " + " | ".join(cells) + " |")
+        for group in ("capability", "subtask"):
+            lines += [
+                f"## Per {group} ({level})",
+                "",
+                f"| {group} | n | " + " | ".join(pr_ca) + " |",
+                "|---|---|" + "---|" * len(pr_ca),
+            ]
+            for name, node in info["agent"][group].items():
+                cells = side_cells(info, [group, name], "pr") + side_cells(
+                    info, [group, name], "ca"
+                )
+                lines.append(f"| {name} | {node['n']} | " + " | ".join(cells) + " |")
+            lines.append("")
+        lines.pop()
         routes = info["routes"]
         lines += [
             "",

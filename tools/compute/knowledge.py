@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Protocol, Self, TypeVar
+from typing import Annotated, Any, Protocol, Self, TypeVar, cast
 
 from pydantic import (
     BaseModel,
@@ -224,25 +224,26 @@ def light(path: Path = DATA / "light.json") -> tuple[LightRow, ...]:
     return rows
 
 
+def named_rows(path: Path, model: type[R]) -> tuple[R, ...]:
+    """Rows of a table looked up by name: every name and alias once."""
+    rows = load_rows(path, model)
+    unique_names(path, cast(Iterable[Named], rows))
+    return rows
+
+
 @cache
 def substances(path: Path = DATA / "substances.json") -> tuple[Substance, ...]:
-    rows = load_rows(path, Substance)
-    unique_names(path, rows)
-    return rows
+    return named_rows(path, Substance)
 
 
 @cache
 def indicators(path: Path = DATA / "indicators.json") -> tuple[Indicator, ...]:
-    rows = load_rows(path, Indicator)
-    unique_names(path, rows)
-    return rows
+    return named_rows(path, Indicator)
 
 
 @cache
 def liquids(path: Path = DATA / "liquids.json") -> tuple[Liquid, ...]:
-    rows = load_rows(path, Liquid)
-    unique_names(path, rows)
-    return rows
+    return named_rows(path, Liquid)
 
 
 @cache
