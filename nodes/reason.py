@@ -67,19 +67,32 @@ def tool_system(spec: ToolSpec) -> str:
     )
 
 
+def regrounding(error: str, filled: BaseModel) -> str:
+    """The follow-up that asks for the inputs again, copied from the request's words."""
+    return (
+        f"Your inputs were {filled.model_dump_json()}. Rejected: {error}. Write them again: "
+        "copy every place, name and number exactly as the request writes it; put what you "
+        "know yourself only in the other fields."
+    )
+
+
 def computed(task: GapTask, spec: ToolSpec, ctx: Context) -> tuple[Answer | None, str]:
     """The tool's answer for the gap, or None and why the tool could not give one."""
     gap = task["gap"]
     prompt = f"Request: {task['request']}\nQuestion: {gap['question']}"
+    messages = [SystemMessage(content=tool_system(spec)), HumanMessage(content=prompt)]
     try:
-        filled = ask(
-            chat_model(ctx.llm),
-            spec.inputs,
-            [SystemMessage(content=tool_system(spec)), HumanMessage(content=prompt)],
-        )
-        out = spec.run(filled.model_dump(), sources=task["request"])
+        for attempt in range(2):  # inputs the request does not state: asked again, once
+            filled = ask(chat_model(ctx.llm), spec.inputs, messages)
+            try:
+                out = spec.run(filled.model_dump(), sources=task["request"])
+                break
+            except UngroundedInputs as exc:
+                if attempt:
+                    raise
+                messages = [*messages, HumanMessage(content=regrounding(str(exc), filled))]
     except UngroundedInputs as exc:
-        return None, f"the {spec.name} tool's inputs were rejected ({str(exc)[:160]})"
+        return None, f"the {spec.name} tool's inputs were rejected twice ({str(exc)[:160]})"
     except (StructuredOutputError, ToolError) as exc:
         return None, f"the {spec.name} tool could not be used ({str(exc)[:160]})"
     inputs = json.dumps(out.inputs, ensure_ascii=False, default=str)

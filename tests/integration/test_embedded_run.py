@@ -108,8 +108,8 @@ def test_full_run_on_embedded_models(shared_home: Path, tmp_path: Path) -> None:
     [
         (
             "timezone",
-            "The square beneath Big Ben when Singapore reaches noon",
-            "What time is it at Big Ben when it is noon in Singapore?",
+            "A street cafe in Lisbon when it is 7 pm in Tokyo",
+            "What time is it in Lisbon when it is 7 pm in Tokyo?",
         ),
         (
             "arithmetic",

@@ -170,6 +170,19 @@ def test_a_landmark_takes_the_models_zone_and_is_said_with_at() -> None:
     assert result.answer == "morning, 09:00 local time at Golden Gate Bridge"
 
 
+def test_a_landmark_takes_the_zone_of_the_city_the_model_places_it_in() -> None:
+    sources = "The Golden Gate Bridge when Berlin clocks show 18:00 on 10 December 2026"
+    result = tz(
+        "Berlin", 18, "Golden Gate Bridge", sources, to_city="San Francisco", date="2026-12-10"
+    )
+    assert result.inputs["to_zone"] == "America/Los_Angeles"
+    assert result.inputs["to_zone_source"].startswith("Golden Gate Bridge is in San Francisco;")
+    assert result.answer == "morning, 09:00 local time at Golden Gate Bridge"
+    # the city is the model's knowledge, not the request's: it is not grounded, the place is
+    with pytest.raises(UngroundedInputs):
+        tz("Berlin", 18, "San Francisco", sources, date="2026-12-10")
+
+
 def test_no_zone_anywhere_is_a_tool_error() -> None:
     with pytest.raises(ToolError, match="no time zone for 'Gondor Keep'"):
         tz("Paris", 12, "Gondor Keep", "Gondor Keep at noon in Paris", to_zone="Middle/Earth")

@@ -82,9 +82,34 @@ def test_an_input_the_request_does_not_state_falls_back_to_reasoning(
     state = run(make_context(spec, tmp_path), REQUEST)
     (answer,) = state["answers"]
     assert answer["provenance"] == "model" and answer["answer"] == "early afternoon in Lima"
-    assert "the timezone tool's inputs were rejected" in answer["note"]
+    assert "the timezone tool's inputs were rejected twice" in answer["note"]
     assert "from_place='Tokyo'" in answer["note"]
-    assert "Reasoned" in [c["schema"] for c in calls(spec)]
+    schemas = [c["schema"] for c in calls(spec)]
+    assert schemas.count("TimezoneInputs") == 2 and "Reasoned" in schemas
+
+
+def test_rejected_inputs_are_asked_for_again_once(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    wrong = {
+        "schema": "TimezoneInputs",
+        "times": 1,
+        "response": tz_inputs(to_place="Peru", to_zone="America/Lima"),
+    }
+    spec = script(
+        first=[
+            {"schema": "PlanDraft", "response": plan_with([TZ_GAP])},
+            wrong,
+            {"schema": "TimezoneInputs", "response": tz_inputs()},
+        ]
+    )
+    state = run(make_context(spec, tmp_path), REQUEST)
+    (answer,) = state["answers"]
+    assert answer["provenance"] == "tool" and "local time in Lima" in answer["answer"]
+    retry = [c for c in calls(spec) if c["schema"] == "TimezoneInputs"][1]
+    assert (
+        "to_place='Peru'" in retry["text"] and "exactly as the request writes it" in retry["text"]
+    )
 
 
 def test_inputs_that_do_not_validate_fall_back_to_reasoning(

@@ -108,6 +108,18 @@ def resolve_zone(place: str, model_zone: str) -> tuple[str, str]:
     raise ToolError(f"no time zone for {place!r}: not in geonames{given}")
 
 
+def zone_for(place: str, city: str, model_zone: str) -> tuple[str, str]:
+    """The zone of `place`; of the city the model says it is in when the gazetteer does not
+    know the place itself (a landmark); else the model's zone."""
+    by_name, by_other, regions = _gazetteer()
+    for name, via in ((place, ""), (city, f"{place} is in {city}; ")):
+        key = normalise(name)
+        if key and (key in regions or key in by_name or key in by_other):
+            zone, how = resolve_zone(name, model_zone)
+            return zone, via + how
+    return resolve_zone(place, model_zone)
+
+
 def _population(city: City) -> int:
     return int(city["population"])
 
@@ -134,7 +146,12 @@ class TimezoneInputs(BaseModel):
     """A local time given at one place, asked at another."""
 
     from_place: str = Field(
-        max_length=40, description="place whose clock is given", json_schema_extra=grounded("text")
+        max_length=40,
+        description="place whose clock is given, in the request's words",
+        json_schema_extra=grounded("text"),
+    )
+    from_city: str = Field(
+        default="", max_length=40, description="the city it is in, if it is a landmark, or ''"
     )
     from_zone: str = Field(default="", max_length=40, description="its IANA zone, or ''")
     hour: int = Field(
@@ -145,7 +162,12 @@ class TimezoneInputs(BaseModel):
     )
     minute: int = Field(default=0, ge=0, le=59, description="given minute 0-59")
     to_place: str = Field(
-        max_length=40, description="place whose time is asked", json_schema_extra=grounded("text")
+        max_length=40,
+        description="place whose time is asked, in the request's words",
+        json_schema_extra=grounded("text"),
+    )
+    to_city: str = Field(
+        default="", max_length=40, description="the city it is in, if it is a landmark, or ''"
     )
     to_zone: str = Field(default="", max_length=40, description="its IANA zone, or ''")
     date: str = Field(
@@ -158,8 +180,8 @@ class TimezoneInputs(BaseModel):
 
 
 def compute(inputs: TimezoneInputs, today: date | None) -> ToolResult:
-    src_zone, src_how = resolve_zone(inputs.from_place, inputs.from_zone)
-    dst_zone, dst_how = resolve_zone(inputs.to_place, inputs.to_zone)
+    src_zone, src_how = zone_for(inputs.from_place, inputs.from_city, inputs.from_zone)
+    dst_zone, dst_how = zone_for(inputs.to_place, inputs.to_city, inputs.to_zone)
     src, dst = zoneinfo.ZoneInfo(src_zone), zoneinfo.ZoneInfo(dst_zone)
     day = parse_iso(inputs.date, "date") if inputs.date else today or datetime.now(src).date()
     start = datetime(day.year, day.month, day.day, inputs.hour, inputs.minute, tzinfo=src)
@@ -200,14 +222,16 @@ SPEC = ToolSpec(
         Example(
             "A fishing harbour in Reykjavik when clocks in Nairobi read 7:30 pm: what time "
             "of day is it at the harbour?",
-            '{"from_place":"Nairobi","from_zone":"Africa/Nairobi","hour":19,"minute":30,'
-            '"to_place":"Reykjavik","to_zone":"Atlantic/Reykjavik","date":""}',
+            '{"from_place":"Nairobi","from_city":"","from_zone":"Africa/Nairobi","hour":19,'
+            '"minute":30,"to_place":"Reykjavik","to_city":"","to_zone":"Atlantic/Reykjavik",'
+            '"date":""}',
         ),
         Example(
             "The Christ the Redeemer statue when it is 6am in Seoul on 2027-02-10: is it day "
             "or night at the statue?",
-            '{"from_place":"Seoul","from_zone":"Asia/Seoul","hour":6,"minute":0,'
-            '"to_place":"Christ the Redeemer","to_zone":"America/Sao_Paulo","date":"2027-02-10"}',
+            '{"from_place":"Seoul","from_city":"","from_zone":"Asia/Seoul","hour":6,"minute":0,'
+            '"to_place":"Christ the Redeemer","to_city":"Rio de Janeiro",'
+            '"to_zone":"America/Sao_Paulo","date":"2027-02-10"}',
         ),
     ),
 )
