@@ -74,8 +74,8 @@ class Answer(TypedDict):
     provenance: str  # Provenance
     detail: str  # what the image must show because of the answer ("" if nothing more)
     note: str  # why unresolved, or how it was obtained
-    # where the arrange tool put the objects: {"axis": "horizontal", "order": [names],
-    # "scale": [relative drawn size per name]}
+    # where a tool put the objects (ordering with a layout):
+    # {"axis": "horizontal" | "depth" | "vertical", "order": [names]}
     placement: NotRequired[dict[str, Any]]
     constraint: NotRequired[ToolConstraint]  # a tool's answer: what it rules out
 
