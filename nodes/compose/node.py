@@ -40,6 +40,7 @@ def compose(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     number = len(state.get("rounds", [])) + 1
     emit("compose", f"composing the prompt (round {number})", round=number)
     text = message(request, answers, work.plan, state.get("memory", []), state.get("feedback", []))
+    work.context = text
     errors: list[dict[str, str]] = []
     try:
         out = ask(

@@ -33,6 +33,12 @@ Text: "Golden Threads"
 """
 
 
+def example_text() -> str:
+    """The worked example's own words (its request and its answer), which the small composer
+    sometimes copies into prompts about other subjects."""
+    return SYSTEM[SYSTEM.index("Example:") :]
+
+
 def facts(answers: Sequence[Answer]) -> list[str]:
     """One line a distinct answer: the question, the answer, its detail, a guess marked."""
     lines: list[str] = []

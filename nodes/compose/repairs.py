@@ -89,3 +89,20 @@ def replace_guess(
         for obj in plan.get("layout", [])
     ]
     return new, [f"{guess} -> {answer}"]
+
+
+def drop_example_echo(prompt: str, example: str, context: str) -> tuple[str, list[str]]:
+    """The prompt without clauses copied from the composer's worked example: a clause with
+    two or more content words that the example uses and the context (request, facts, plan,
+    memory) does not, and no content word of the context, is dropped."""
+    from_example = content_stems(example) - stems(context)
+    ours = stems(context)
+    kept: list[str] = []
+    dropped: list[str] = []
+    for clause in re.split(r"\s*,\s*", prompt.strip()):
+        words = content_stems(clause)
+        if len(words & from_example) >= 2 and not words & ours:
+            dropped.append(clause)
+        else:
+            kept.append(clause)
+    return (", ".join(kept) if dropped else prompt), dropped

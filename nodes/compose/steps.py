@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from nodes.compose.constraints import drop_contradictions, restore
-from nodes.compose.repairs import drop_invented_text, drop_repeats, replace_guess
+from nodes.compose.prompt import example_text
+from nodes.compose.repairs import (
+    drop_example_echo,
+    drop_invented_text,
+    drop_repeats,
+    replace_guess,
+)
 from nodes.state import Answer, Constraint, RetentionCheck
 
 
@@ -26,6 +32,7 @@ class Work:
     answers: list[Answer]
     constraints: list[Constraint]
     prompt: str = ""
+    context: str = ""  # the composer's input: request, facts, plan, memory, feedback
     retention: list[RetentionCheck] = field(default_factory=list)
 
     @property
@@ -50,6 +57,11 @@ def invented_text(work: Work) -> list[str]:
     before = work.prompt
     work.prompt = drop_invented_text(work.prompt, work.text, work.request, work.found())
     return [before] if work.prompt != before else []
+
+
+def example_echo(work: Work) -> list[str]:
+    work.prompt, dropped = drop_example_echo(work.prompt, example_text(), work.context)
+    return dropped
 
 
 def repeats(work: Work) -> list[str]:
@@ -84,6 +96,12 @@ STEPS: tuple[Step, ...] = (
         guess_replaced,
     ),
     Step("invented_text", "Quoted text nobody asked for, dropped", "prompt", invented_text),
+    Step(
+        "example_echo",
+        "Clauses copied from the composer's worked example, dropped",
+        "prompt",
+        example_echo,
+    ),
     Step("repeats", "Clauses the composer repeated, cut to one", "prompt", repeats),
     Step("contradictions", "What contradicts a grounded answer, dropped", "prompt", contradictions),
     Step("restored", "Grounded answers and text the prompt lost, put back", "prompt", restored),

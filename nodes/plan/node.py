@@ -146,6 +146,7 @@ def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         subject=draft.subject,
         search_enabled=ctx.search.strip() not in ("", "none"),
         memory_empty=not profile and not has_history(runtime, user_id),
+        has_earlier=bool(earlier),
     )
     text = planned_text(draft.text, request)
     panels, panel_error = plan_panels(request, ctx.llm)

@@ -30,6 +30,7 @@ class Cues(BaseModel):
     """The routing vocabulary; every list non-empty, every phrase lower case."""
 
     memory: list[str] = Field(min_length=1)
+    earlier: list[str] = Field(min_length=1)
     search: list[str] = Field(min_length=1)
     named_kinds: list[str] = Field(min_length=1)
     panels: list[str] = Field(min_length=1)
@@ -87,13 +88,13 @@ RESTATING = re.compile(
 )
 
 
-def answered_by_request(gap: DraftGap, request: str) -> bool:
+def answered_by_request(gap: DraftGap, request: str, back: bool = False) -> bool:
     """A question whose best guess the request states verbatim (a user's own question is
     always asked: only they know whether their words are the answer)."""
     guess = gap.best_guess.strip().lower()
     if gap.kind == "ambiguous" or len(guess) < 3:
         return False
-    if gap.kind == "personal" and cue("memory", request):
+    if gap.kind == "personal" and (back or cue("memory", request)):
         return False
     return re.search(r"\b" + re.escape(guess) + r"\b", request.lower()) is not None
 
@@ -132,13 +133,13 @@ def make_gap(index: int, question: str, kind: str, why: str, guess: str, tool: s
     )
 
 
-def _model_gaps(draft_gaps: list[DraftGap], request: str) -> tuple[list[Gap], bool]:
+def _model_gaps(draft_gaps: list[DraftGap], request: str, back: bool) -> tuple[list[Gap], bool]:
     """The planner's own questions, routed; and whether one only restated the request."""
     gaps: list[Gap] = []
     asked: set[str] = set()
     restated = False
     for item in draft_gaps:
-        if not item.question.strip() or answered_by_request(item, request):
+        if not item.question.strip() or answered_by_request(item, request, back):
             continue
         if item.kind in REASONED_KINDS and restates_request(item.question, request):
             restated = True
@@ -151,7 +152,7 @@ def _model_gaps(draft_gaps: list[DraftGap], request: str) -> tuple[list[Gap], bo
         why = f"planner: {kind}"
         if kind in REASONED_KINDS and cue("search", item.question):
             kind, why = "dynamic_fact", "cue: the question asks about something that changes"
-        if kind == "personal" and not cue("memory", request):
+        if kind == "personal" and not (cue("memory", request) or back):
             kind, why = "commonsense", "no first-person cue in the request: not personal"
         tool = item.tool if item.tool in TOOLS and kind not in ("personal", "ambiguous") else ""
         if tool:
@@ -171,15 +172,21 @@ def route_gaps(
     subject: str = "",
     search_enabled: bool,
     memory_empty: bool,
+    has_earlier: bool = False,
 ) -> list[Gap]:
     """Turn the model's questions into routed gaps, completed by the general cues."""
-    gaps, restated = _model_gaps(draft_gaps, request)
+    back = has_earlier and bool(cue("earlier", request))
+    gaps, restated = _model_gaps(draft_gaps, request, back)
     if restated and not any(g.route == "reason" for g in gaps):
         why = "the planner's question only restated the request"
         gaps.append(make_gap(len(gaps), refer_question(request), "commonsense", why, subject))
-    if cue("memory", request) and not any(g.kind == "personal" for g in gaps):
+    if (cue("memory", request) or back) and not any(g.kind == "personal" for g in gaps):
         question = f"What do we know about the user that this request refers to: {request[:80]!r}?"
-        why = "cue: first person / 'usual' / 'last time'"
+        why = (
+            "cue: first person / 'usual' / 'last time'"
+            if cue("memory", request)
+            else "cue: the request points back to an earlier turn of this conversation"
+        )
         gaps.append(make_gap(len(gaps), question, "personal", why, ""))
     if cue("search", request) and not any(g.kind == "dynamic_fact" for g in gaps):
         question = f"What is the current information needed for: {request[:80]!r}?"

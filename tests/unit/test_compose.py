@@ -7,7 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nodes.compose.constraints import constraints_of, contains, drop_contradictions, restore
-from nodes.compose.repairs import drop_invented_text, drop_repeats, replace_guess
+from nodes.compose.prompt import example_text
+from nodes.compose.repairs import drop_example_echo, drop_invented_text, drop_repeats, replace_guess
 from nodes.compose.steps import LABELS, STEPS
 from nodes.state import Answer, Constraint
 from tests.conftest import plan_with
@@ -239,3 +240,16 @@ def test_every_step_is_declared_once_with_a_label() -> None:
     assert len(names) == len(set(names)) and set(LABELS) == set(names)
     assert [s.name for s in STEPS if s.stage == "plan"] == ["guess_replaced"]
     assert names[-1] == "restored"  # nothing may change the prompt after the check
+
+
+def test_clauses_copied_from_the_worked_example_are_dropped() -> None:
+    example = "Example: a small glass jar on a kitchen shelf, red and gold border"
+    context = "Request: a loaf of bread on a bakery poster. Colours: yellow, brown."
+    prompt = "A loaf of bread, a small glass jar on a kitchen shelf, a gold border, a yellow border"
+    kept, dropped = drop_example_echo(prompt, example, context)
+    assert kept == "A loaf of bread, a yellow border"  # yellow is the plan's colour
+    assert dropped == ["a small glass jar on a kitchen shelf", "a gold border"]
+    # a clause that names something of the request stays, example words or not
+    own = "A bakery poster, a loaf of bread on a kitchen shelf"
+    assert drop_example_echo(own, example, context) == (own, [])
+    assert "Example:" in example_text() and "Request:" in example_text()

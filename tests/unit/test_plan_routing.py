@@ -186,3 +186,18 @@ def test_text_is_rendered_only_where_the_request_wants_text() -> None:
 def test_checks_for_text_that_is_not_rendered_are_dropped() -> None:
     items = ['The text "Wave" is visible', "A hand is raised", "A beach", "Sunset"]
     assert finish_checklist(items, "hand", "", "") == ["A hand is raised", "A beach", "Sunset"]
+
+
+def test_words_that_point_back_count_only_in_a_conversation_with_earlier_turns() -> None:
+    request = "The same lamp again, now on a desk"
+    assert routes([], request) == []  # no earlier turn: "the same" refers to nothing
+    found = route_gaps(
+        [gap("Which lamp was drawn before?", "personal", "lamp")],
+        request,
+        search_enabled=True,
+        memory_empty=False,
+        has_earlier=True,
+    )
+    assert [(g.kind, g.route) for g in found] == [("personal", "memory")]
+    found = route_gaps([], request, search_enabled=True, memory_empty=False, has_earlier=True)
+    assert [g.route for g in found] == ["memory"] and "earlier turn" in found[0].why
