@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from nodes.context import chat_model
 from nodes.evaluate import decided_by_code, describe_scene, judge_items_vision
-from nodes.state import Verdict
+from nodes.rounds import Verdict
 from tools.structured import StructuredOutputError, ask
 from tools.wording import GENERIC
 

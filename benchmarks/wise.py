@@ -21,7 +21,7 @@ from benchmarks.case_file import Case
 from benchmarks.judge import PIXEL_LEVEL, ItemJudged, judge_items, quote_supported, stems
 from benchmarks.scoring import case_score, mean
 from nodes.context import chat_model
-from nodes.state import Verdict
+from nodes.rounds import Verdict
 from tools.errors import UserError
 from tools.structured import StructuredOutputError, ask
 

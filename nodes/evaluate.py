@@ -24,7 +24,8 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field, create_model
 
 from nodes.context import Context, chat_model, context_of, emit
-from nodes.state import Round, State, Verdict
+from nodes.rounds import Round, Verdict
+from nodes.state import State
 from tools.structured import StructuredOutputError, ask
 from tools.wording import GENERIC, NUMBER_WORDS, QUOTED, stems
 

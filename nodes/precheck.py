@@ -17,7 +17,8 @@ from langgraph.runtime import Runtime
 from langgraph.types import Send
 
 from nodes.context import Context, emit
-from nodes.state import Draft, State
+from nodes.rounds import Draft
+from nodes.state import State
 from tools.wording import QUOTED, content_stems, missing_words
 
 

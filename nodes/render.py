@@ -14,7 +14,8 @@ from typing import Any, Literal, cast
 from langgraph.runtime import Runtime
 
 from nodes.context import Context, context_of, emit, run_folder
-from nodes.state import PanelTask, State
+from nodes.rounds import PanelTask
+from nodes.state import State
 from renderers.base import LayoutBox, RenderJob
 from renderers.placement import place_layout
 from renderers.registry import get_renderer

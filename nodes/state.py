@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal, NotRequired
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12 (server schemas)
 
+from nodes.rounds import Draft, Precheck, Round, Verdict, merge_rounds
+
 Kind = Literal["commonsense", "precise_fact", "dynamic_fact", "personal", "reference", "ambiguous"]
 Route = Literal["reason", "search", "memory", "ask_user"]
 Provenance = Literal["model", "tool", "search", "memory", "user", "assumed", "none"]
@@ -78,19 +80,17 @@ class Answer(TypedDict):
     # {"axis": "horizontal" | "depth" | "vertical", "order": [names]}
     placement: NotRequired[dict[str, Any]]
     constraint: NotRequired[ToolConstraint]  # a tool's answer: what it rules out
+    crosscheck: NotRequired[CrossCheck]  # how a model answer was checked against others
+    uncertain: NotRequired[bool]  # the candidates disagreed and nothing settled it
 
 
-class Constraint(TypedDict):
-    """A grounded answer as a rule on the prompt: `object`'s `attribute` is `value`, and
-    none of `excludes` (the attribute's other values, or a guess the answer overruled)."""
+class CrossCheck(TypedDict):
+    """The candidates a model answer was compared with, and what decided it."""
 
-    gap_id: str
-    object: str
-    attribute: str
-    value: str
-    excludes: list[str]
-    source: str  # tool:NAME, search, memory, user, model, assumed
-    ordered: bool  # the value is an order (placement): only its own sequence keeps it
+    candidates: list[dict[str, str]]  # {source: planner|reasoner|sample|search|user, value}
+    agreed: bool  # every candidate with a value agreed (embedding similarity)
+    decided_by: str  # "agreement", "search", "user" or "majority"
+    alternatives: list[str]  # the other values, when they disagreed
 
 
 class ToolConstraint(TypedDict):
@@ -103,114 +103,12 @@ class ToolConstraint(TypedDict):
     source: str
 
 
-class RetentionCheck(TypedDict):
-    """Whether a grounded value (or the exact text) was in the composed prompt."""
-
-    gap_id: str
-    answer: str
-    present: bool
-    repaired: bool
-
-
-class Verdict(TypedDict):
-    item: str
-    passed: bool
-    reason: str
-
-
-class PanelPrompt(TypedDict):
-    panel: int
-    title: str
-    scene: str
-    prompt: str
-
-
-class Precheck(TypedDict, total=False):
-    """The pre-render check of a draft against the checklist."""
-
-    round: int
-    missing: list[str]  # items the prompt did not name
-    still_missing: list[str]  # after the revision
-    revised: bool
-    fixed: list[str]
-    render_saved: bool
-    send_back: bool
-
-
-class Draft(TypedDict):
-    """A composed prompt of one round, with what compose checked and repaired."""
-
-    round: int
-    prompt: str
-    negative_prompt: str
-    retention: list[RetentionCheck]
-    constraints: list[Constraint]
-    repairs: dict[str, list[str]]  # compose step name (nodes.compose.steps) -> its changes
-    panels: list[PanelPrompt]
-    precheck: NotRequired[Precheck]
-
-
-class PanelResult(TypedDict):
-    panel: int
-    title: str
-    prompt: str
-    images: list[str]
-    scene: dict[str, Any]
-
-
-class Round(TypedDict, total=False):
-    """One render attempt: render writes the draft's record, collate the sheet, evaluate the
-    verdicts (merged by `round`)."""
-
-    round: int
-    prompt: str
-    negative_prompt: str
-    retention: list[RetentionCheck]
-    repairs: dict[str, list[str]]
-    precheck: Precheck
-    renderer: str
-    seed: int
-    images: list[str]
-    scene: dict[str, Any]
-    panel_results: list[PanelResult]
-    verdicts: list[Verdict]
-    passed: int
-    total: int
-    judge: str
-    judge_mode: str
-
-
-class PanelTask(TypedDict):
-    """What `render` receives through `Send` for one panel of a multi-panel plan."""
-
-    run_id: str
-    plan: dict[str, Any]
-    draft: dict[str, Any]
-    panel: dict[str, Any]  # {panel, title, prompt}
-
-
 class GapTask(TypedDict):
     """What a grounding node receives through `Send`: one gap and the request around it."""
 
     gap: dict[str, Any]
     request: str
     user_id: str
-
-
-def merge_rounds(
-    left: list[dict[str, Any]] | None, right: list[dict[str, Any]] | None
-) -> list[dict[str, Any]]:
-    """Reducer: round records merge by their `round` number (render adds, evaluate completes)."""
-    merged = {entry["round"]: dict(entry) for entry in left or []}
-    for entry in right or []:
-        target = merged.setdefault(entry["round"], {})
-        panels = {p["panel"]: p for p in target.get("panel_results", [])}
-        target.update(entry)
-        # panels of one round render in parallel: each adds its own (a re-run replaces it)
-        panels.update({p["panel"]: p for p in entry.get("panel_results", [])})
-        if panels:
-            target["panel_results"] = [panels[key] for key in sorted(panels)]
-    return [merged[key] for key in sorted(merged)]
 
 
 # Field descriptions show in LangGraph Studio's input form and in the server's schemas.

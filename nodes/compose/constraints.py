@@ -14,7 +14,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from nodes.state import Answer, Constraint, RetentionCheck
+from nodes.rounds import Constraint, RetentionCheck
+from nodes.state import Answer
 from tools.wording import content_stems, stems
 
 STOPWORDS = {"a", "an", "the", "and", "or", "of", "with", "in", "on", "at", "to", "for", "its"}

@@ -19,7 +19,8 @@ from nodes.compose.constraints import constraints_of
 from nodes.compose.prompt import SYSTEM, Composed, message
 from nodes.compose.steps import Work, run_stage
 from nodes.context import Context, chat_model, context_of, emit
-from nodes.state import Answer, Draft, PanelPrompt, State
+from nodes.rounds import Draft, PanelPrompt
+from nodes.state import Answer, State
 from tools.structured import StructuredOutputError, ask
 
 

@@ -20,7 +20,8 @@ from nodes.compose.repairs import (
     drop_repeats,
     replace_guess,
 )
-from nodes.state import Answer, Constraint, RetentionCheck
+from nodes.rounds import Constraint, RetentionCheck
+from nodes.state import Answer
 
 
 @dataclass

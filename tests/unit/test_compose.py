@@ -10,7 +10,8 @@ from nodes.compose.constraints import constraints_of, contains, drop_contradicti
 from nodes.compose.prompt import example_text
 from nodes.compose.repairs import drop_example_echo, drop_invented_text, drop_repeats, replace_guess
 from nodes.compose.steps import LABELS, STEPS
-from nodes.state import Answer, Constraint
+from nodes.rounds import Constraint
+from nodes.state import Answer
 from tests.conftest import plan_with
 from tests.unit.test_graph import calls, make_context, run
 
