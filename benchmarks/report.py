@@ -55,6 +55,19 @@ def pct(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.1f}"
 
 
+def below_direct_lines(info: Mapping[str, Any]) -> list[str]:
+    """With a baseline: the cases whose context satisfies fewer items than the raw request."""
+    if "baseline" not in info:
+        return []
+    below = list(info["context_checks"].get("below_direct", []))
+    ids = f" ({', '.join(below)})" if below else ""
+    return [
+        "Cases where the agent's context satisfies fewer checklist items than the raw "
+        f"request: {len(below)}{ids}.",
+        "",
+    ]
+
+
 def summarise(
     config: BenchConfig, results: Sequence[Mapping[str, Any]], total: int, at: str = ""
 ) -> dict[str, Any]:
@@ -191,12 +204,18 @@ def markdown(config: BenchConfig, info: Mapping[str, Any]) -> str:
             "",
             "## Context checks (agent, deterministic)",
             "",
-            "| answer retention | pre-render revisions | renders saved | renders spent |",
-            "|---|---|---|---|",
+            "| answer retention | request retention | pre-render revisions | renders saved "
+            "| renders spent |",
+            "|---|---|---|---|---|",
             f"| {checks['kept']}/{checks['resolved']} ({pct(checks['retention'])}) "
+            f"| {checks.get('stated_kept', 0)}/{checks.get('stated', 0)} "
+            f"({pct(checks.get('request_retention'))}) "
             f"| {checks['revisions']} | {checks['renders_saved']} | {checks['renders']} |",
             "",
-            "Retention: resolved answers the final prompt contains (normalised words). A "
+            *below_direct_lines(info),
+            "Answer retention: resolved answers the final prompt contains (normalised words). "
+            "Request retention: the constraints the request states (counts, positions, sizes, "
+            "exclusions, layouts, quoted text) that the final prompt keeps. A "
             "render saved: the pre-render check found checklist items the draft did not name, "
             "and the revised draft named them all before the round rendered.",
         ]

@@ -88,6 +88,9 @@ def run_agent(config: BenchConfig, case: Case) -> dict[str, Any]:
         "timings": info["timings"],
         "errors": list(state.get("errors", [])),
         "retention": retention_check(info["final_prompt"], state.get("answers", [])),
+        "request_retention": request_check(
+            str(state.get("request", "")), info["final_prompt"], best
+        ),
         "prechecks": [r.get("precheck", {}) for r in state.get("rounds", [])],
         "renders": len(state.get("rounds", [])),
     }
@@ -100,6 +103,19 @@ def retention_check(prompt: str, answers: Sequence[Mapping[str, Any]]) -> dict[s
     kept = [str(a["answer"]) for a in answers if a.get("resolved") and a.get("answer")]
     lost = [answer for answer in kept if not contains(prompt, answer)]
     return {"resolved": len(kept), "kept": len(kept) - len(lost), "lost": lost}
+
+
+def request_check(request: str, prompt: str, best: Mapping[str, Any]) -> dict[str, Any]:
+    """Deterministic: does the final prompt state every constraint the request states
+    (tools.stated), or did the run record why not (a layout its panels realise, a span an
+    answer contradicts)?"""
+    from tools.stated import kept, stated
+
+    spans = stated(request)
+    noted = {c["text"] for c in best.get("request_retention", []) if c.get("note")}
+    negative = str(best.get("negative_prompt", ""))
+    lost = [s["text"] for s in spans if not kept(s, prompt, negative) and s["text"] not in noted]
+    return {"stated": len(spans), "kept": len(spans) - len(lost), "lost": lost}
 
 
 def judge_side(config: BenchConfig, case: Case, side: dict[str, Any]) -> None:

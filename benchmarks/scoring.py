@@ -116,16 +116,36 @@ def cost(results: Sequence[Mapping[str, Any]], side: str) -> dict[str, float]:
 
 def context_checks(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """The agent's deterministic context checks over a bench: answer retention (resolved
-    answers the final prompt contains), pre-render revisions and the renders they saved."""
+    answers the final prompt contains), request retention (constraints the request states
+    that the final prompt keeps), pre-render revisions and the renders they saved."""
     rows = [r["agent"] for r in results if isinstance(r.get("agent"), Mapping)]
     resolved = sum(int(r.get("retention", {}).get("resolved", 0)) for r in rows)
     kept = sum(int(r.get("retention", {}).get("kept", 0)) for r in rows)
     checks = [c for r in rows for c in r.get("prechecks", []) if c]
+    stated = sum(int(r.get("request_retention", {}).get("stated", 0)) for r in rows)
+    stated_kept = sum(int(r.get("request_retention", {}).get("kept", 0)) for r in rows)
     return {
         "resolved": resolved,
         "kept": kept,
         "retention": kept / resolved if resolved else None,
+        "stated": stated,
+        "stated_kept": stated_kept,
+        "request_retention": stated_kept / stated if stated else None,
+        "below_direct": below_direct(results),
         "revisions": sum(1 for c in checks if c.get("revised")),
         "renders_saved": sum(1 for c in checks if c.get("render_saved")),
         "renders": sum(int(r.get("renders", r.get("rounds", 0))) for r in rows),
     }
+
+
+def below_direct(results: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Cases whose agent context satisfies fewer checklist items than the raw request
+    (the baseline) does: the agent must never lose what the request already gave."""
+    out: list[str] = []
+    for row in results:
+        agent, direct = row.get("agent"), row.get("baseline")
+        if not isinstance(agent, Mapping) or not isinstance(direct, Mapping):
+            continue
+        if case_score(agent.get("verdicts", []))[1] < case_score(direct.get("verdicts", []))[1]:
+            out.append(str(row.get("id", "")))
+    return out

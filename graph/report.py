@@ -85,6 +85,34 @@ def _md_escape(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+PROMPT_SOURCES = {
+    "composer": "the composer",
+    "composer retry": "the composer, asked again after its first prompt was rejected",
+    "assembled": "code, assembled from the plan and the answers (the composer's were rejected)",
+}
+
+
+def compose_lines(rnd: Mapping[str, Any]) -> list[str]:
+    """Who wrote the round's prompt, what was rejected, and the request's stated
+    constraints the prompt kept or had put back."""
+    source = str(rnd.get("prompt_source") or "composer")
+    lines = [f"Prompt written by {PROMPT_SOURCES.get(source, source)}.", ""]
+    lines += [f"- rejected: {why}" for why in rnd.get("rejected", [])]
+    lines += [""] if rnd.get("rejected") else []
+    checks = rnd.get("request_retention", [])
+    if checks:
+        back = [c["text"] for c in checks if c.get("repaired")]
+        left = [f"{c['text']} ({c['note']})" for c in checks if not c["present"] and c["note"]]
+        kept = sum(1 for c in checks if c.get("present"))
+        lines += [
+            f"Request retention: {kept}/{len(checks)} stated constraints kept by the composer"
+            + (f"; put back: {', '.join(back)}" if back else "")
+            + (f"; not put back: {', '.join(left)}" if left else ""),
+            "",
+        ]
+    return lines
+
+
 def precheck_lines(check: Mapping[str, Any]) -> list[str]:
     """What the pre-render check found in the round's first draft and what the revision fixed."""
     if not check:
@@ -181,9 +209,10 @@ def render_markdown(state: State, ctx: Context) -> str:
                 + (f"; put back: {', '.join(repaired)}" if repaired else ""),
                 "",
             ]
+        lines += compose_lines(rnd)
         repairs = rnd.get("repairs", {})
         for step in STEPS:  # each compose step's changes, under the label it declares
-            if repairs.get(step.name) and step.name != "restored":  # retention says it
+            if repairs.get(step.name) and step.name not in ("restored", "stated_kept"):
                 lines += [f"{step.label}: {'; '.join(repairs[step.name])}", ""]
         lines += precheck_lines(rnd.get("precheck", {}))
         lines += ["| item | verdict | reason |", "|---|---|---|"]

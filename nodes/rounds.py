@@ -33,6 +33,16 @@ class RetentionCheck(TypedDict):
     repaired: bool
 
 
+class RequestCheck(TypedDict):
+    """Whether one constraint the request states (tools.stated) was in the composed prompt."""
+
+    kind: str  # quoted, negation, count, position, size, layout
+    text: str  # the request's own words
+    present: bool
+    repaired: bool  # put back by compose
+    note: str  # why it was not put back ("" when present or repaired)
+
+
 class Verdict(TypedDict):
     item: str
     passed: bool
@@ -67,6 +77,9 @@ class Draft(TypedDict):
     retention: list[RetentionCheck]
     constraints: list[Constraint]
     repairs: dict[str, list[str]]  # compose step name (nodes.compose.steps) -> its changes
+    request_retention: list[RequestCheck]
+    prompt_source: str  # "composer", "composer retry" or "assembled" (by code, from the plan)
+    rejected: list[str]  # why the composer's prompts were rejected (nodes.compose.degenerate)
     panels: list[PanelPrompt]
     precheck: NotRequired[Precheck]
 
@@ -87,6 +100,9 @@ class Round(TypedDict, total=False):
     prompt: str
     negative_prompt: str
     retention: list[RetentionCheck]
+    request_retention: list[RequestCheck]
+    prompt_source: str
+    rejected: list[str]
     repairs: dict[str, list[str]]
     precheck: Precheck
     renderer: str

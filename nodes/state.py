@@ -48,7 +48,7 @@ class Panel(BaseModel):
 class Plan(BaseModel):
     subject: str
     gaps: list[Gap] = Field(default_factory=list)
-    checklist: list[str] = Field(default_factory=list, min_length=0, max_length=8)
+    checklist: list[str] = Field(default_factory=list, max_length=10)  # the planner writes up to 8
     text_to_render: str = ""
     layout: list[LayoutObject] = Field(default_factory=list)
     style: str = ""

@@ -10,9 +10,11 @@ from pydantic import BaseModel, Field
 from nodes.compose.constraints import normalise
 from nodes.state import Answer
 
+PROMPT_CHARS = 450
+
 
 class Composed(BaseModel):
-    prompt: str = Field(max_length=450, description="the explicit generation prompt")
+    prompt: str = Field(max_length=PROMPT_CHARS, description="the explicit generation prompt")
     negative_prompt: str = Field(max_length=120, description="what must not appear")
 
 

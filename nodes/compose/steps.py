@@ -20,8 +20,10 @@ from nodes.compose.repairs import (
     drop_repeats,
     replace_guess,
 )
-from nodes.rounds import Constraint, RetentionCheck
+from nodes.compose.stated import grounded_items, put_back
+from nodes.rounds import Constraint, RequestCheck, RetentionCheck
 from nodes.state import Answer
+from tools.stated import Stated
 
 
 @dataclass
@@ -34,7 +36,11 @@ class Work:
     constraints: list[Constraint]
     prompt: str = ""
     context: str = ""  # the composer's input: request, facts, plan, memory, feedback
+    negative: str = ""
+    spans: list[Stated] = field(default_factory=list)  # what the request states outright
+    vision: bool = False  # a vision model judges the rounds
     retention: list[RetentionCheck] = field(default_factory=list)
+    request_retention: list[RequestCheck] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -52,6 +58,20 @@ class Work:
 def guess_replaced(work: Work) -> list[str]:
     work.plan, changed = replace_guess(work.plan, work.answers, work.request)
     return changed
+
+
+def grounded_checklist(work: Work) -> list[str]:
+    items = grounded_items(work.plan, work.answers, work.spans, vision=work.vision)
+    if items:
+        work.plan = {**work.plan, "checklist": [*work.plan.get("checklist", []), *items]}
+    return items
+
+
+def stated_kept(work: Work) -> list[str]:
+    work.prompt, work.request_retention = put_back(
+        work.prompt, work.negative, work.spans, work.constraints, work.plan
+    )
+    return [c["text"] for c in work.request_retention if c["repaired"]]
 
 
 def invented_text(work: Work) -> list[str]:
@@ -96,6 +116,12 @@ STEPS: tuple[Step, ...] = (
         "plan",
         guess_replaced,
     ),
+    Step(
+        "grounded_checklist",
+        "Checklist items added for the request's stated constraints and each grounded answer",
+        "plan",
+        grounded_checklist,
+    ),
     Step("invented_text", "Quoted text nobody asked for, dropped", "prompt", invented_text),
     Step(
         "example_echo",
@@ -106,6 +132,12 @@ STEPS: tuple[Step, ...] = (
     Step("repeats", "Clauses the composer repeated, cut to one", "prompt", repeats),
     Step("contradictions", "What contradicts a grounded answer, dropped", "prompt", contradictions),
     Step("restored", "Grounded answers and text the prompt lost, put back", "prompt", restored),
+    Step(
+        "stated_kept",
+        "What the request states (counts, positions, exclusions...) the prompt lost, put back",
+        "prompt",
+        stated_kept,
+    ),
 )
 LABELS = {step.name: step.label for step in STEPS}
 

@@ -520,3 +520,27 @@ def test_retention_and_precheck_accounting() -> None:
     assert info["resolved"] == 4 and info["kept"] == 3 and info["retention"] == 0.75
     assert info["revisions"] == 2 and info["renders_saved"] == 1 and info["renders"] == 3
     assert context_checks([])["retention"] is None
+
+
+def test_request_retention_and_cases_below_the_raw_request() -> None:
+    best = {"request_retention": [{"text": "2x2 grid", "note": "laid out as 4 panels"}]}
+    request = "Three kites over a 2x2 grid of fields, no houses"
+    check = runner.request_check(request, "kites over fields in a grid", best)
+    # "Three kites" and "no houses" are lost; the grid is realised by the panels
+    assert check == {"stated": 3, "kept": 1, "lost": ["Three kites", "no houses"]}
+    passed, failed = {"passed": True}, {"passed": False}
+    results = [
+        {
+            "id": "a",
+            "agent": {"request_retention": check, "verdicts": [passed, failed]},
+            "baseline": {"verdicts": [passed, passed]},
+        },
+        {
+            "id": "b",
+            "agent": {"request_retention": {"stated": 1, "kept": 1}, "verdicts": [passed]},
+            "baseline": {"verdicts": [failed]},
+        },
+    ]
+    info = context_checks(results)
+    assert info["stated"] == 4 and info["stated_kept"] == 2 and info["request_retention"] == 0.5
+    assert info["below_direct"] == ["a"]

@@ -239,8 +239,9 @@ def test_without_constraints_the_prompt_is_left_alone() -> None:
 def test_every_step_is_declared_once_with_a_label() -> None:
     names = [step.name for step in STEPS]
     assert len(names) == len(set(names)) and set(LABELS) == set(names)
-    assert [s.name for s in STEPS if s.stage == "plan"] == ["guess_replaced"]
-    assert names[-1] == "restored"  # nothing may change the prompt after the check
+    assert [s.name for s in STEPS if s.stage == "plan"] == ["guess_replaced", "grounded_checklist"]
+    # nothing but the two put-back checks may change the prompt after the answers' check
+    assert names[-2:] == ["restored", "stated_kept"]
 
 
 def test_clauses_copied_from_the_worked_example_are_dropped() -> None:

@@ -87,7 +87,7 @@ def test_as_tool_returns_paths_prompt_report_and_artifact(
     content = json.loads(str(message.content))
     assert "mooncake" in content["final_prompt"]
     assert Path(content["images"][0]).is_file() and Path(content["report"]).is_file()
-    assert content["checks_passed"] == "3/3"
+    assert content["checks_passed"] == "4/4"  # the planner's three and the answer's
     assert message.artifact["checklist"] and message.artifact["images"] == content["images"]
     # the run was remembered for the user the tool was given
     from tools.memory_store import default_store

@@ -30,6 +30,8 @@ VISION_VERDICTS = {
             {"item": "The mood is festive", "passed": True, "reason": "red lanterns glow"},
             {"item": "The text", "passed": True, "reason": "the words are legible"},
             {"item": "The pastry looks freshly baked", "passed": False, "reason": "no crust"},
+            # the grounded answer's item, which compose adds to the planner's three
+            {"item": "The image shows mooncake", "passed": True, "reason": "a round cake"},
         ]
     },
 }
@@ -241,4 +243,4 @@ def test_cli_vision_judge_failure_falls_back_to_text(tmp_path: Path) -> None:
     assert any("vision judge openai:vision failed" in p and "401" in p for p in problems)
     assert context["state"]["rounds"][0]["judge_mode"].startswith("context-level")
     assert context["state"]["rounds"][0]["judge"] == "openai:planner"
-    assert len(info["checklist"]) == 3
+    assert len(info["checklist"]) == 4  # the planner's three and the answer's
