@@ -70,7 +70,9 @@ def load_statements(path: Path = STATEMENTS) -> list[Statement]:
         try:
             item = Statement.model_validate_json(line)
         except ValidationError as exc:
-            raise UserError(f"{path}:{number}: {str(exc).splitlines()[-1].strip()}") from None
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise UserError(f"{path}:{number}: {where}: {first['msg']}".rstrip(": ")) from None
         if item.id in seen:
             raise UserError(f"{path}:{number}: duplicate id {item.id!r}")
         seen.add(item.id)

@@ -30,8 +30,8 @@ from tools.profile_facts import (
     Slot,
     content_words,
     fact_text,
+    key_word,
     rejection,
-    shares_content,
     stated_value,
     statement_clauses,
 )
@@ -106,8 +106,8 @@ def profile_item(fact: Fact, request: str, run_id: str) -> tuple[str, ProfileFac
     holds several things (pets, relatives, likes) is keyed by the thing's first word."""
     spec = SLOTS[fact.slot]
     value = stated_value(fact.value, request)
-    thing = sorted(content_words(value), key=value.lower().find)[:1]
-    key = fact.slot if spec.single or not thing else f"{fact.slot}:{thing[0]}"
+    thing = key_word(value)
+    key = fact.slot if spec.single or not thing else f"{fact.slot}:{thing}"
     return re.sub(r"[^a-z0-9:_-]", "-", key.lower())[:64], {
         "fact": fact_text(fact.slot, value),
         "slot": fact.slot,
@@ -125,14 +125,23 @@ def update_profile(
 ) -> list[str]:
     """Write the facts: a one-value slot is replaced; in a slot of several things, the item
     about the same thing (a shared word) is replaced; an item of an opposed slot about the
-    same thing ("I love figs" after "I can't stand figs") is dropped."""
+    same thing ("I love figs" after "I can't stand figs") is dropped. A restatement that
+    says less than the stored value ("my dog" after "my dog Rufus, a white poodle") keeps
+    the stored one."""
     namespace = ("users", user_id, "profile")
     written: list[str] = []
     for fact in facts:
         key, value = profile_item(fact, request, run_id)
-        for item in store.search(namespace, limit=500):
+        items = store.search(namespace, limit=500)
+        new = content_words(value["value"])
+        if any(
+            i.value.get("slot") == fact.slot and new <= content_words(str(i.value.get("value")))
+            for i in items
+        ):
+            continue
+        for item in items:
             slot = item.value.get("slot")
-            same = shares_content(str(item.value.get("value", "")), value["value"])
+            same = bool(new & content_words(str(item.value.get("value", ""))))
             if item.key != key and (
                 (slot == fact.slot and (SLOTS[fact.slot].single or same))
                 or (slot in OPPOSED.get(fact.slot, ()) and same)

@@ -28,8 +28,8 @@ __all__ = [
     "SlotSpec",
     "content_words",
     "fact_text",
+    "key_word",
     "rejection",
-    "shares_content",
     "stated_value",
     "statement_clauses",
 ]
@@ -82,6 +82,10 @@ ATTITUDE = re.compile(
     r"can't stand|cannot stand|don't|do not|never|always|no more|not any more|anymore|"
     r"gone off|tired of|sick of|fan of|avoid|scare|scares|afraid|fond of|into)\b"
 )
+OWN_ATTITUDE = re.compile(
+    rf"\b(i|we)('[a-z]+)?( [a-z']+){{0,2}} ({ATTITUDE.pattern})"
+    rf"|\b(my|our) favou?rite\b|({ATTITUDE.pattern})( [a-z']+)?( me| us)\b"
+)
 # the image request itself: an imperative ("draw", "please paint") or "I'd like / I want"
 REQUEST = re.compile(
     r"^(please |can you |could you |would you |now |and |so |then |just )*"
@@ -120,8 +124,9 @@ def content_words(text: str) -> set[str]:
     return {_fold(w) for w in _words(text) if w not in FILLER}
 
 
-def shares_content(a: str, b: str) -> bool:
-    return bool(content_words(a) & content_words(b))
+def key_word(value: str) -> str:
+    """The first content word of a value, as written ("Nib, a ginger hamster" -> "nib")."""
+    return next((w for w in _words(value) if w not in FILLER), "")
 
 
 def _labelled(text: str) -> list[tuple[str, bool]]:
@@ -199,11 +204,14 @@ def rejection(slot: str, value: str, words: str, request: str) -> str:
 
 
 def _own_attitude(words: str) -> bool:
-    """A liking or dislike of the user's: in one clause with I / my / me ("I love figs", "my
-    favourite", "they scare me"), not someone else's ("my son ... loves trains")."""
-    pieces = [p.strip() for s in SENTENCE_BREAK.split(_norm(words)) for p in CLAUSE_BREAK.split(s)]
+    """A liking or dislike of the user's own: said by I / we ("I really love figs", "we
+    can't stand noise"), "my favourite", or felt by me ("they scare me"); not someone
+    else's ("my son loves trains")."""
+    text = _norm(words)
     return any(
-        ATTITUDE.search(p) and FIRST_PERSON.search(p) and not REQUEST.search(p) for p in pieces
+        not REQUEST.search(clause) and OWN_ATTITUDE.search(clause)
+        for sentence in SENTENCE_BREAK.split(text)
+        for clause in CLAUSE_BREAK.split(sentence)
     )
 
 
