@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 
-from benchmarks.profile_bench import STATEMENTS, load_statements
+from benchmarks.profile_bench import STATEMENTS, load_statements, main, run_bench, score
 from graph.agent import build_graph
 from nodes.context import Context
 from tests.conftest import plan_with
@@ -206,3 +206,29 @@ def test_the_statements_file_validates(tmp_path: Path) -> None:
     bad.write_text(json.dumps({**line, "expected": [{"slot": "profession", "value": "welder"}]}))
     with pytest.raises(UserError, match="not in the turns"):
         load_statements(bad)
+
+
+def test_the_bench_scores_slots_and_value_words_and_hides_the_held_misses() -> None:
+    items = [i for i in load_statements() if i.id in ("t06", "h01")]
+    wrong = ("pet", "a dog")
+
+    def runner(item: Any) -> tuple[list[tuple[str, str]], list[str]]:
+        facts = [(e.slot, f"the {e.value} here") for e in item.expected]
+        return [*facts[1:], wrong], []  # one expected fact missed, one wrong fact stored
+
+    result = run_bench(items, runner, lambda _text: None)
+    tune, held = result["halves"]["tune"], result["halves"]["held"]
+    assert (tune["expected"], tune["correct"], tune["stored"]) == (3, 2, 3)
+    assert (held["expected"], held["correct"], held["stored"]) == (1, 0, 1)
+    assert result["all"]["precision"] == 0.5 and result["all"]["recall"] == 0.5
+    assert "missed" in result["tune_items"][0] and "held_items" not in result
+    assert score(items[0], [("name", "Priya")])["correct"] == 1
+    assert score(items[0], [("profession", "Priya")])["correct"] == 0
+
+
+def test_the_bench_cli_fails_in_one_line_on_a_missing_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--file", str(tmp_path / "none.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no statements file" in err
