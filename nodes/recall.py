@@ -37,14 +37,14 @@ def _words(text: str) -> set[str]:
 def profile_hits(
     store: BaseStore, user_id: str, question: str, query: str
 ) -> list[tuple[float, str, str, str]]:
-    """The user's facts most similar to the question; facts whose topic the question names
-    ("usual style" -> the art-style fact) rank first."""
+    """The user's facts most similar to the question; facts whose slot the question names
+    ("usual style" -> the style fact, "at work" -> the profession) rank first."""
     hits = []
     asked = _words(question)
     for item in store.search(("users", user_id, "profile"), query=query, limit=MAX_ITEMS * 2):
         fact = str(item.value.get("fact") or "")
         score = float(item.score or 0.0)
-        if asked & _words(str(item.value.get("topic") or "")):
+        if asked & _words(f"{item.value.get('topic') or ''} {item.value.get('about') or ''}"):
             score += TOPIC_BOOST
         if fact and score >= PROFILE_MIN:
             hits.append((score, f"memory:profile/{item.key}", fact, ""))

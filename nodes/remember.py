@@ -2,17 +2,20 @@
 
 - history: this turn's request, final prompt, images and checklist result, one item a run,
   in ("users", USER, "history");
-- profile: durable facts the user stated about themselves (identity, pets, preferences,
-  things to avoid), extracted by one short call only when the request states something
-  about the user, in ("users", USER, "profile"). Facts from search results or the model's
-  guesses are never stored: the extractor only sees the user's own words.
+- profile: the facts the user stated about themselves, each in its slot (name, profession,
+  pet, style, dislike, ...: tools/profile_facts.py), in ("users", USER, "profile"). One short
+  call, made only when the request holds a first-person statement, proposes each fact with
+  the user's own words it comes from; code keeps only the facts those words prove and
+  writes each from its slot's template. A later statement on a slot replaces the earlier.
+  Facts from search results or the model's guesses are never stored: the extractor only
+  sees the request.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from typing import Any, Literal
+from typing import Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
@@ -20,105 +23,131 @@ from langgraph.store.base import BaseStore
 from pydantic import BaseModel, Field
 
 from nodes.context import Context, chat_model, context_of, emit, store_of, user_of
-from nodes.state import State
-from tools.structured import StructuredOutputError, ask
-
-STATEMENT_CUES = re.compile(
-    r"\b(i am|i'm|i like|i love|i prefer|i hate|i don't like|i do not like|i have|i've|"
-    r"i usually|i always|i never|call me|my name|(my|our)( \w+){1,3} (is|are|has|have|looks|was)|"
-    r"avoid|no more)\b",
-    re.I,
+from nodes.state import ProfileFact, State
+from tools.profile_facts import (
+    OPPOSED,
+    SLOTS,
+    Slot,
+    content_words,
+    fact_text,
+    key_word,
+    rejection,
+    stated_value,
+    statement_clauses,
 )
+from tools.structured import StructuredOutputError, ask
 
 
 class Fact(BaseModel):
-    topic: str = Field(max_length=30, description="what the fact is about: style, dog, name")
-    fact: str = Field(max_length=90, description="one durable fact, in the third person")
-    kind: Literal["identity", "preference", "pet", "family", "avoid", "other"]
+    words: str = Field(max_length=160, description="the user's words, copied from the request")
+    slot: Slot
+    value: str = Field(max_length=80, description="the fact itself, in the user's words")
 
 
 class Facts(BaseModel):
-    facts: list[Fact] = Field(max_length=4)
+    facts: list[Fact] = Field(max_length=5)
 
 
-SYSTEM = """You extract durable facts a user states about themselves from their request.
-Only what the user says about themselves, their pets, family, or their likes and dislikes.
-Not the image request itself. Write each fact in the third person, with a short topic
-(the same topic for the same thing: "art style", "favourite colour", "dog", "name").
-No facts: [].
+SLOT_LINES = """- name: what the user is called
+- profession: the user's job, a person's trade (a welder, a pharmacist)
+- home: the town, country or place the user lives in
+- looks: the user's own looks: hair, face, build, what they wear
+- pet: the user's animal, with its name and looks
+- family: the user's relatives, partner or children, with their names
+- style: the art style or medium the user works in or prefers (ink, oils, pixel art)
+- colour: the user's favourite colour
+- like: a thing the user says they like or love
+- dislike: a thing the user dislikes or does not want"""
+SYSTEM = f"""You find the facts a user states about themselves in their image request.
+A fact is something the user says about who they are, what they have, or what they like:
+"I am ...", "my ... is ...", "I love ...", "I can't stand ...". The picture they ask for is
+not a fact: a scene, a setting, a style asked for this image, or what to draw ("draw me as
+a pilot", "a poster of a harbour") is never stored. Nothing the user did not say.
+For each fact give: words (the user's exact words, copied), slot, value (short, the user's
+own words, copied). Only the user's own likes, not those of their family. Slots:
+{SLOT_LINES}
+No facts: {{"facts":[]}}.
 
 Examples:
-Request: I'm a baker and my dog Rufus is a white poodle; draw him in watercolour, I love watercolour
-{"facts":[{"topic":"profession","fact":"The user is a baker","kind":"identity"},{"topic":"dog","fact":"The user's dog Rufus is a white poodle","kind":"pet"},{"topic":"art style","fact":"The user likes watercolour","kind":"preference"}]}
+Request: I'm a ferry captain and my rabbit Clover is grey with floppy ears. Paint a harbour at dawn, I love gouache
+{{"facts":[{{"words":"I'm a ferry captain","slot":"profession","value":"ferry captain"}},{{"words":"my rabbit Clover is grey with floppy ears","slot":"pet","value":"Clover, a grey rabbit with floppy ears"}},{{"words":"I love gouache","slot":"style","value":"gouache"}}]}}
 
-Request: A castle on a hill. I've gone off pastel colours, please no pink
-{"facts":[{"topic":"colours to avoid","fact":"The user does not want pink or pastel colours","kind":"avoid"}]}
+Request: Call me Tobias. My son Ilya is nine and loves trains. No more purple please, I'm tired of it. A tram stop in the rain
+{{"facts":[{{"words":"Call me Tobias","slot":"name","value":"Tobias"}},{{"words":"My son Ilya is nine","slot":"family","value":"son Ilya, nine"}},{{"words":"No more purple please, I'm tired of it","slot":"dislike","value":"purple"}}]}}
 
-Request: A red bicycle leaning on a wall
-{"facts":[]}
+Request: I live in Tromsø. Draw me skiing under the northern lights in a red jacket
+{{"facts":[{{"words":"I live in Tromsø","slot":"home","value":"Tromsø"}}]}}
 """
 
-TOPIC_FILLER = {"favourite", "favorite", "preferred", "usual", "user", "user's", "my", "the", "a"}
-TOPIC_SYNONYMS = {
-    "painting style": "art style",
-    "drawing style": "art style",
-    "style": "art style",
-    "artistic style": "art style",
-    "medium": "art style",
-    "painting medium": "art style",
-    "color": "colour",
-    "colors": "colour",
-    "colours": "colour",
-    "job": "profession",
-    "occupation": "profession",
-    "work": "profession",
-}
-SAME_FACT = 0.9  # cosine similarity above which two facts say the same thing
+
+def extract(llm: str, request: str) -> tuple[list[Fact], list[dict[str, str]]]:
+    """The facts the request proves, and each proposed fact it does not prove, with why.
+    No first-person statement in the request: no call, no facts."""
+    if not statement_clauses(request):
+        return [], []
+    proposed = ask(
+        chat_model(llm),
+        Facts,
+        [SystemMessage(content=SYSTEM), HumanMessage(content=f"Request: {request}")],
+    ).facts
+    kept: list[Fact] = []
+    rejected: list[dict[str, str]] = []
+    for fact in proposed:
+        why = rejection(fact.slot, fact.value, fact.words, request)
+        if why:
+            rejected.append({**fact.model_dump(), "why": why})
+        else:
+            kept.append(fact)
+    return kept, rejected
 
 
-def topic_key(kind: str, topic: str) -> str:
-    """One profile slot per kind and topic: a later statement on it replaces the earlier."""
-    words = [w for w in re.findall(r"[a-z0-9']+", topic.lower()) if w not in TOPIC_FILLER]
-    name = " ".join(words) or "general"
-    name = TOPIC_SYNONYMS.get(name, name)
-    return f"{kind}:{name.replace(' ', '-')}"[:64]
+def profile_item(fact: Fact, request: str, run_id: str) -> tuple[str, ProfileFact]:
+    """The store key and value of a kept fact: a one-value slot is its own key; a slot that
+    holds several things (pets, relatives, likes) is keyed by the thing's first word."""
+    spec = SLOTS[fact.slot]
+    value = stated_value(fact.value, request)
+    thing = key_word(value)
+    key = fact.slot if spec.single or not thing else f"{fact.slot}:{thing}"
+    return re.sub(r"[^a-z0-9:_-]", "-", key.lower())[:64], {
+        "fact": fact_text(fact.slot, value),
+        "slot": fact.slot,
+        "value": value,
+        "words": fact.words.strip(),
+        "about": spec.about,
+        "kind": spec.kind,
+        "topic": fact.slot,
+        "source_run": run_id,
+    }
 
 
-NOT_A_FACT = re.compile(
-    r"\b(wants?|asks?|asked|requests?|requested|would like|is asking)\b.{0,20}\b(draw|paint|"
-    r"make|create|generate|see|show|render|an? (image|picture|drawing|poster|painting))\b",
-    re.I,
-)
-
-
-def durable(fact: Fact) -> bool:
-    """The extractor sometimes restates the image request as a fact ("The user wants to draw
-    a sailboat"): that is this turn's request, kept in history, not a fact about the user."""
-    return bool(fact.fact.strip()) and not NOT_A_FACT.search(fact.fact)
-
-
-def update_profile(store: BaseStore, user_id: str, facts: list[Fact], run_id: str) -> list[str]:
-    """Write facts into the user's profile: same slot -> replaced, same meaning -> merged."""
+def update_profile(
+    store: BaseStore, user_id: str, facts: list[Fact], request: str, run_id: str
+) -> list[str]:
+    """Write the facts: a one-value slot is replaced; in a slot of several things, the item
+    about the same thing (a shared word) is replaced; an item of an opposed slot about the
+    same thing ("I love figs" after "I can't stand figs") is dropped. A restatement that
+    says less than the stored value ("my dog" after "my dog Rufus, a white poodle") keeps
+    the stored one."""
     namespace = ("users", user_id, "profile")
     written: list[str] = []
     for fact in facts:
-        text = fact.fact.strip()
-        if not durable(fact):
+        key, value = profile_item(fact, request, run_id)
+        items = store.search(namespace, limit=500)
+        new = content_words(value["value"])
+        if any(
+            i.value.get("slot") == fact.slot and new <= content_words(str(i.value.get("value")))
+            for i in items
+        ):
             continue
-        key = topic_key(fact.kind, fact.topic)
-        duplicates = [
-            item
-            for item in store.search(namespace, query=text, limit=3)
-            if item.score is not None and item.score >= SAME_FACT and item.key != key
-        ]
-        for item in duplicates:
-            store.delete(namespace, item.key)
-        store.put(
-            namespace,
-            key,
-            {"fact": text, "topic": fact.topic.strip(), "kind": fact.kind, "source_run": run_id},
-            index=["fact"],
-        )
+        for item in items:
+            slot = item.value.get("slot")
+            same = bool(new & content_words(str(item.value.get("value", ""))))
+            if item.key != key and (
+                (slot == fact.slot and (SLOTS[fact.slot].single or same))
+                or (slot in OPPOSED.get(fact.slot, ()) and same)
+            ):
+                store.delete(namespace, item.key)
+        store.put(namespace, key, dict(value), index=["fact", "about"])
         written.append(key)
     return written
 
@@ -130,18 +159,16 @@ def remember(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     request = state["request"]
     errors: list[dict[str, str]] = []
     stored = 0
-    if STATEMENT_CUES.search(request):
+    if statement_clauses(request):
         emit("remember", "extracting what the user said about themselves")
         try:
-            facts = ask(
-                chat_model(ctx.llm),
-                Facts,
-                [SystemMessage(content=SYSTEM), HumanMessage(content=f"Request: {request}")],
-            ).facts
+            facts, rejected = extract(ctx.llm, request)
         except StructuredOutputError as exc:
-            facts = []
+            facts, rejected = [], []
             errors.append({"node": "remember", "message": f"profile not updated: {exc}"})
-        stored = len(update_profile(store, user_id, facts, state.get("run_id", "")))
+        for item in rejected:
+            emit("remember", f"not stored ({item['why']}): {item['slot']} {item['value']!r}")
+        stored = len(update_profile(store, user_id, facts, request, state.get("run_id", "")))
     checklist = state.get("checklist", [])
     store.put(
         ("users", user_id, "history"),

@@ -103,6 +103,20 @@ class ToolConstraint(TypedDict):
     source: str
 
 
+class ProfileFact(TypedDict):
+    """A fact the user stated about themselves, as `remember` stores it in
+    ("users", U, "profile"); the key is its slot (one value) or slot:thing (several)."""
+
+    fact: str  # the slot's template filled in: "The user is a glassblower"
+    slot: str  # tools.profile_facts.Slot
+    value: str  # in the user's words
+    words: str  # the span of the request it comes from
+    about: str  # what the slot holds (indexed with the fact, so recall finds it by meaning)
+    kind: str  # coarse kind: identity, pet, family, preference, like, avoid
+    topic: str  # the slot again (the field older items used)
+    source_run: str
+
+
 class GapTask(TypedDict):
     """What a grounding node receives through `Send`: one gap and the request around it."""
 

@@ -254,11 +254,7 @@ def test_remember_writes_the_servers_store_and_search_finds_it(env: Env) -> None
                 "schema": "Facts",
                 "response": {
                     "facts": [
-                        {
-                            "topic": "art style",
-                            "fact": "The user likes watercolour",
-                            "kind": "preference",
-                        }
+                        {"words": "I love watercolour", "slot": "style", "value": "watercolour"}
                     ]
                 },
             }
@@ -279,7 +275,8 @@ def test_remember_writes_the_servers_store_and_search_finds_it(env: Env) -> None
     assert "mooncake" in history[0]["value"]["final_prompt"]
     assert history[0]["score"] is not None  # ranked by the store's embedding index
     profile = env.client.store.search_items(("users", user, "profile"), query="painting style")
-    assert [i["value"]["fact"] for i in profile["items"]] == ["The user likes watercolour"]
+    facts = [i["value"]["fact"] for i in profile["items"]]
+    assert facts == ["The user's preferred style: watercolour"]
     other = env.client.store.search_items(("users", "someone-else"), query="watercolour")
     assert other["items"] == []
 

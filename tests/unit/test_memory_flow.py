@@ -43,7 +43,7 @@ def turn(store: FaissStore, ctx: Context, request: str, user: str, run_id: str) 
 
 
 def facts(*items: tuple[str, str, str]) -> dict[str, Any]:
-    return {"facts": [{"topic": t, "fact": f, "kind": k} for t, f, k in items]}
+    return {"facts": [{"words": w, "slot": s, "value": v} for w, s, v in items]}
 
 
 def calls(spec: str) -> list[dict[str, Any]]:
@@ -65,51 +65,56 @@ def test_a_later_statement_replaces_a_contradicting_one(
                 "schema": "Facts",
                 "match": "oil painting",
                 "response": facts(
-                    ("art style", "The user likes oil painting", "preference"),
-                    ("dog", "The user's dog Rufus is a white poodle", "pet"),
+                    ("I like oil painting", "style", "oil painting"),
+                    ("my dog Rufus is a white poodle", "pet", "Rufus, a white poodle"),
                 ),
             },
             {
                 "schema": "Facts",
                 "match": "watercolour",
-                "response": facts(
-                    ("painting style", "The user now paints in watercolour", "preference")
-                ),
+                "response": facts(("I've switched to watercolour", "style", "watercolour")),
             },
         ]
     )
     ctx = ctx_for(spec, tmp_path)
-    turn(store, ctx, "I like oil painting; draw my dog Rufus in the park", "ana", "r1")
+    request = "I like oil painting and my dog Rufus is a white poodle; draw him in the park"
+    turn(store, ctx, request, "ana", "r1")
     assert profile(store, "ana") == {
-        "preference:art-style": "The user likes oil painting",
-        "pet:dog": "The user's dog Rufus is a white poodle",
+        "style": "The user's preferred style: oil painting",
+        "pet:rufus": "The user's pet: Rufus, a white poodle",
     }
     turn(store, ctx, "I've switched to watercolour. A lighthouse at dawn", "ana", "r2")
     assert profile(store, "ana") == {
-        "preference:art-style": "The user now paints in watercolour",
-        "pet:dog": "The user's dog Rufus is a white poodle",
+        "style": "The user's preferred style: watercolour",
+        "pet:rufus": "The user's pet: Rufus, a white poodle",
     }
 
 
-def test_duplicates_are_merged(home: Path, tmp_path: Path, script: Callable[..., str]) -> None:
+def test_a_restatement_of_the_same_thing_keeps_one_item(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
     store = FaissStore(tmp_path / "mem")
     spec = script(
         first=[
             {
                 "schema": "Facts",
                 "times": 1,
-                "response": facts(("dog", "The user's dog Rufus is a white poodle", "pet")),
+                "response": facts(
+                    ("My dog Rufus is a white poodle", "pet", "Rufus, a white poodle")
+                ),
             },
             {
                 "schema": "Facts",
-                "response": facts(("pet poodle", "The user's dog Rufus is a white poodle.", "pet")),
+                "response": facts(
+                    ("I have a white poodle called Rufus", "pet", "a white poodle called Rufus")
+                ),
             },
         ]
     )
     ctx = ctx_for(spec, tmp_path)
     turn(store, ctx, "My dog Rufus is a white poodle, draw him", "ana", "r1")
     turn(store, ctx, "I have a white poodle called Rufus; draw him asleep", "ana", "r2")
-    assert list(profile(store, "ana").values()) == ["The user's dog Rufus is a white poodle."]
+    assert list(profile(store, "ana").values()) == ["The user's pet: Rufus, a white poodle"]
 
 
 def test_profile_extraction_sees_only_the_users_words(
@@ -319,9 +324,7 @@ def test_usual_style_comes_from_the_profile_not_from_past_pictures(
             {"schema": "PlanDraft", "response": plan_with(gaps)},
             {
                 "schema": "Facts",
-                "response": facts(
-                    ("object", "The user wants to draw their dog on a beach", "preference")
-                ),
+                "response": facts(("My dog on a beach", "like", "dog on a beach")),
             },
         ]
     )
@@ -333,4 +336,4 @@ def test_usual_style_comes_from_the_profile_not_from_past_pictures(
     assert style["answer"].startswith("The user likes watercolour")
     assert "poodle" in dog["answer"]
     assert all("lighthouse" not in a["answer"] for a in state["answers"])
-    assert "preference:object" not in profile(store, "ana")  # the request is not a fact
+    assert set(profile(store, "ana")) == {"preference:art-style", "pet:dog"}  # no new fact
