@@ -4,8 +4,8 @@ the bench's judge (benchmarks/judge.py). Pure text: no model, no state.
 - An item's key words (`tools.wording.key_words`: its words less checklist phrasing) must
   be named by the text the image is made from; a word it lacks fails the item, by name.
 - An item that states a value a grounded answer rules out fails, naming the answer.
-- A model's quote counts only as a span of that text (most of its pairs of neighbouring
-  content words are the text's), so a quote made of the item's own words does not.
+- A model's quote counts only as a span of that text (most of its content words sit next
+  to the same neighbour there), so a quote made of the item's own words does not.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ IRREGULAR = {
     "feet": "foot",
 }
 CLAUSE = re.compile(r"[,;:.!?\n]+\s*|\s+-\s+")
-QUOTE_PAIRS = 0.75  # share of the quote's word pairs that must be the context's
+QUOTE_SPAN = 0.75  # share of the quote's words that must sit in a pair of the context's
 
 
 def forms(word: str) -> set[str]:
@@ -110,8 +110,8 @@ def contradiction(item: str, constraints: Iterable[Mapping[str, Any]]) -> tuple[
 def quote_supported(quote: str, context: str, wanted: Iterable[str]) -> bool:
     """The judge's quote is a span of the context that names one of `wanted` (folded).
 
-    A span: most of the quote's pairs of neighbouring content words are pairs of the
-    context too (QUOTE_PAIRS), so a word or two garbled in copying a long passage is
+    A span: most of the quote's content words (QUOTE_SPAN) sit next to a neighbour they sit
+    next to in the context too, so a word or two garbled in copying a long passage is
     tolerated, while the item's own words, found scattered in the context, are not a quote.
     """
     said = _content(quote)
@@ -120,9 +120,13 @@ def quote_supported(quote: str, context: str, wanted: Iterable[str]) -> bool:
         return False
     if len(said) == 1:
         return said[0] in text
-    pairs = list(pairwise(said))
     known = set(pairwise(text))
-    return sum(pair in known for pair in pairs) >= QUOTE_PAIRS * len(pairs)
+    spanned = [(a, b) in known for a, b in pairwise(said)]
+    # a word is copied when a pair it is in is the context's: a garbled word costs itself
+    copied = [
+        left or right for left, right in zip([False, *spanned], [*spanned, False], strict=True)
+    ]
+    return sum(copied) >= QUOTE_SPAN * len(said)
 
 
 def rule_verdict(
