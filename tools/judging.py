@@ -65,7 +65,7 @@ def negated(item: str) -> bool:
 def missing_key_words(item: str, text: str) -> list[str]:
     """The item's key words (as written) that `text` does not name, in the item's order."""
     have = vocabulary(text)
-    return [word for key, word in key_words(item).items() if not forms(word) & have | {key} & have]
+    return [word for word in key_words(item).values() if not forms(word) & have]
 
 
 def in_one_clause(item: str, text: str) -> bool:
