@@ -18,11 +18,12 @@ from typing import Any
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from benchmarks.case_file import Case
-from benchmarks.judge import PIXEL_LEVEL, ItemJudged, judge_items, quote_supported, stems
+from benchmarks.judge import PIXEL_LEVEL, ItemJudged, judge_items, stems
 from benchmarks.scoring import case_score, mean
 from nodes.context import chat_model
 from nodes.rounds import Verdict
 from tools.errors import UserError
+from tools.judging import quote_supported
 from tools.structured import StructuredOutputError, ask
 
 # WISE's six categories and their weights in the overall WiScore (WISE README: "Overall

@@ -26,8 +26,9 @@ from pydantic import BaseModel, Field, create_model
 from nodes.context import Context, chat_model, context_of, emit
 from nodes.rounds import Round, Verdict
 from nodes.state import State
+from tools.judging import rule_verdict
 from tools.structured import StructuredOutputError, ask
-from tools.wording import GENERIC, NUMBER_WORDS, QUOTED, stems
+from tools.wording import NUMBER_WORDS, QUOTED
 
 JUDGE_MODE = (
     "context-level: code and a text model judged the renderer's scene and the prompt, not pixels"
@@ -44,11 +45,11 @@ class ItemVerdict(BaseModel):
 
 
 SYSTEM = """You check a planned image against a checklist.
-You get the prompt the image was made from and the scene that was drawn. The scene is a
-storyboard: each object is a pictogram labelled with its name, so an object counts as
-shown when a drawn label names it (or a close synonym). For each numbered item, in order:
-copy the item, then passed true if the drawn scene and the prompt together show it, else
-false, with a short reason about that item only.
+You get the prompt the image was made from and the scene that was drawn: a storyboard of
+pictograms labelled from the plan's layout. The prompt is what the image is made from: an
+item passes only when the prompt says it; a drawn label may confirm it, never replace it.
+For each numbered item, in order: copy the item, then passed true if the prompt shows it,
+else false, with a short reason about that item only.
 """
 
 
@@ -111,24 +112,30 @@ def panel_count_check(item: str, scene: dict[str, Any]) -> Verdict | None:
     return {"item": item, "passed": passed, "reason": f"{drawn} panel(s) laid out"}
 
 
-def covered_check(item: str, scene: dict[str, Any], prompt: str) -> Verdict | None:
-    """An item whose every content word is in the drawn labels or the prompt passes by code;
-    anything less is left to the model judge."""
-    wanted = stems(item) - GENERIC
-    drawn = " ".join(str(o.get("name", "")) for o in scene.get("objects", []))
-    have = stems(f"{drawn} {scene.get('setting', '')} {prompt}")
-    if not wanted or not wanted <= have:
-        return None
-    return {"item": item, "passed": True, "reason": "named by the drawn scene and the prompt"}
+def named_text(prompt: str, scene: Mapping[str, Any]) -> str:
+    """What the image is made from, in words: the prompt, each panel's prompt and title, the
+    written text. Not the sketch's labels or setting: the planner's layout names those, so
+    they may support a verdict (the model judge sees them) but never stand in for the prompt."""
+    panels = [f"{p.get('title', '')}. {p.get('prompt', '')}" for p in scene.get("panels", [])]
+    return "\n".join([prompt, *panels, str(scene.get("text", ""))])
 
 
-def decided_by_code(item: str, scene: dict[str, Any], prompt: str | None = None) -> Verdict | None:
+def decided_by_code(
+    item: str,
+    scene: dict[str, Any],
+    prompt: str | None = None,
+    constraints: Sequence[Mapping[str, Any]] = (),
+) -> Verdict | None:
     """What code can decide about an item without a model: exact text and the panel count
-    from what the renderer reports, and (judging the text, `prompt` given) an item every
-    content word of which the scene or the prompt names. None leaves it to the judge."""
+    from what the renderer reports, an item a grounded answer contradicts, and (judging the
+    text, `prompt` given) the key words the prompt names or lacks (tools/judging.py). None
+    leaves it to the judge."""
     decided = quoted_text_check(item, scene) or panel_count_check(item, scene)
-    if decided is None and prompt is not None:
-        decided = covered_check(item, scene, prompt)
+    if decided is None:
+        labels = " ".join(str(o.get("name", "")) for o in scene.get("objects", []))
+        text = None if prompt is None else named_text(prompt, scene)
+        rule = rule_verdict(item, constraints, text, labels)
+        decided = None if rule is None else {"item": item, "passed": rule[0], "reason": rule[1]}
     return decided
 
 
@@ -141,17 +148,20 @@ def evaluate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     scene = current.get("scene", {})
     errors: list[dict[str, str]] = []
     vlm = ctx.vlm.strip()
+    constraints = list(state.get("draft", {}).get("constraints", []))
     judge, mode = (vlm, VISION_MODE) if vlm else (ctx.llm, JUDGE_MODE)
     judged: list[Verdict] | None = None
     if vlm:  # pixels: only exact text the renderer reports is left to code
-        decided = {i: decided_by_code(item, scene) for i, item in enumerate(checklist)}
+        decided = {
+            i: decided_by_code(item, scene, None, constraints) for i, item in enumerate(checklist)
+        }
         open_items = [item for index, item in enumerate(checklist) if decided[index] is None]
         judged = judge_items_vision(open_items, current, vlm, errors)
         if judged is None:  # the vision call failed: judge this round as text instead
             judge, mode = ctx.llm, JUDGE_MODE
     if judged is None:
         decided = {
-            index: decided_by_code(item, scene, current["prompt"])
+            index: decided_by_code(item, scene, current["prompt"], constraints)
             for index, item in enumerate(checklist)
         }
         open_items = [item for index, item in enumerate(checklist) if decided[index] is None]

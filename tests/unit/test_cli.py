@@ -14,8 +14,20 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import PLAN, plan_with
+
 ROOT = Path(__file__).resolve().parents[2]
 RENDERER = "py:tests.fakes.slow_renderer:SlowRenderer"
+# two items the default prompt names only in different clauses ("A festive poster: a freshly
+# baked mooncake ..."): code leaves them to the judge model, so `evaluate` makes one call
+JUDGED = plan_with(
+    PLAN["gaps"],
+    checklist=[
+        "A festive mooncake",
+        "A festive full moon",
+        'The text "Happy Mid-Autumn" is visible',
+    ],
+)
 
 
 def env_for(home: Path, **extra: str) -> dict[str, str]:
@@ -59,7 +71,7 @@ def test_run_json_prints_one_object(paths: tuple[Path, Path], script: Callable[.
             "run",
             "A poster of the Mid-Autumn pastry",
             "--llm",
-            script(),
+            script(first=[{"schema": "PlanDraft", "response": JUDGED}]),
             "--renderer",
             RENDERER,
             "--no-input",
@@ -230,7 +242,7 @@ def test_resume_after_sigkill_mid_render(
     paths: tuple[Path, Path], script: Callable[..., str], tmp_path: Path
 ) -> None:
     home, work = paths
-    spec = script()
+    spec = script(first=[{"schema": "PlanDraft", "response": JUDGED}])
     render_log = tmp_path / "renders.jsonl"
     extra = {"IMAGE_AGENT_TEST_RENDER_LOG": str(render_log), "IMAGE_AGENT_SCRIPT_LOG": "1"}
     args = [

@@ -147,9 +147,13 @@ def test_through_the_graph_the_checklist_asks_for_the_answer_not_the_guess(
                     "negative_prompt": "",
                 },
             },
+            {  # "the koala is native to Australia": its words sit in two clauses
+                "schema": "Judged",
+                "response": {"verdicts": [{"item": "x", "passed": True, "reason": "named"}]},
+            },
         ]
     )
-    state = run(make_context(spec, tmp_path), MARSUPIAL)
+    state = run(make_context(spec, tmp_path, max_rounds=1), MARSUPIAL)
     assert "kangaroo" not in state["final_prompt"].lower()
     assert state["plan"]["checklist"][0] == "A koala is the main subject"
     assert [c["schema"] for c in calls(spec)].count("Composed") == 1  # no revision for a kangaroo

@@ -160,13 +160,22 @@ def judged(*passes: bool) -> dict[str, Any]:
     }
 
 
+# the default prompt names these items' words only in different clauses ("A festive poster:
+# a freshly baked mooncake ..."): code leaves them to the judge model
+OPEN_ITEMS = ["A festive mooncake", "A festive full moon", "A festive baked pastry"]
+
+
 def test_feedback_loop_fail_then_pass(
     home: Path, tmp_path: Path, script: Callable[..., str]
 ) -> None:
     spec = script(
         first=[
-            {"schema": "Judged", "times": 1, "response": judged(True, False)},
-            {"schema": "Judged", "response": judged(True, True)},
+            {
+                "schema": "PlanDraft",
+                "response": plan_with(PLAN["gaps"], checklist=OPEN_ITEMS, text=""),
+            },
+            {"schema": "Judged", "times": 1, "response": judged(True, False, True)},
+            {"schema": "Judged", "response": judged(True, True, True)},
         ]
     )
     state = run(make_context(spec, tmp_path), "A poster of the Mid-Autumn pastry")
@@ -181,10 +190,12 @@ def test_feedback_loop_fail_then_pass(
 def test_stops_at_max_rounds_and_keeps_best(
     home: Path, tmp_path: Path, script: Callable[..., str]
 ) -> None:
-    checks = ["The mood is calm", "The colours are warm", "The light is soft"]
     spec = script(
         first=[
-            {"schema": "PlanDraft", "response": plan_with(PLAN["gaps"], checklist=checks, text="")},
+            {
+                "schema": "PlanDraft",
+                "response": plan_with(PLAN["gaps"], checklist=OPEN_ITEMS, text=""),
+            },
             {"schema": "Judged", "times": 1, "response": judged(True, False, False)},
             {"schema": "Judged", "times": 1, "response": judged(True, True, False)},
             {"schema": "Judged", "response": judged(False, False, False)},
@@ -275,7 +286,11 @@ def test_retention_puts_back_a_dropped_answer(
 def test_report_and_context_json_written(
     node: str, home: Path, tmp_path: Path, script: Callable[..., str]
 ) -> None:
-    state = run(make_context(script(), tmp_path), "A poster of the Mid-Autumn pastry")
+    checks = [*PLAN["checklist"], *OPEN_ITEMS[:2]]  # two items for the judge model
+    spec = script(
+        first=[{"schema": "PlanDraft", "response": plan_with(PLAN["gaps"], checklist=checks)}]
+    )
+    state = run(make_context(spec, tmp_path), "A poster of the Mid-Autumn pastry")
     folder = Path(state["report"]).parent
     data = json.loads((folder / "context.json").read_text())
     assert data["summary"]["run_id"] == state["run_id"] == "t1"
@@ -297,10 +312,12 @@ def test_context_given_as_a_dict_is_honoured(
 
 def test_a_stalled_loop_stops_early(home: Path, tmp_path: Path, script: Callable[..., str]) -> None:
     """Same prompt and same verdicts twice: a third attempt would change nothing."""
-    checks = ["The mood is calm", "The colours are warm", "The light is soft"]
     spec = script(
         first=[
-            {"schema": "PlanDraft", "response": plan_with(PLAN["gaps"], checklist=checks, text="")},
+            {
+                "schema": "PlanDraft",
+                "response": plan_with(PLAN["gaps"], checklist=OPEN_ITEMS, text=""),
+            },
             {"schema": "Judged", "response": judged(True, False, False)},
         ]
     )
@@ -312,25 +329,29 @@ def test_a_stalled_loop_stops_early(home: Path, tmp_path: Path, script: Callable
 def test_items_the_context_names_pass_without_a_judge_call(
     home: Path, tmp_path: Path, script: Callable[..., str]
 ) -> None:
-    checks = ["A mooncake is the main subject", "A full moon is shown", "Steam rises from it"]
+    checks = [
+        "A mooncake is the main subject",
+        "A full moon is shown",
+        "Steam rises from it",
+        "Nothing hides the moon",
+    ]
     spec = script(
         first=[
             {"schema": "PlanDraft", "response": plan_with(PLAN["gaps"], checklist=checks, text="")},
             {
                 "schema": "Judged",
                 "response": {
-                    "verdicts": [
-                        {"item": "Steam rises from it", "passed": False, "reason": "no steam"}
-                    ]
+                    "verdicts": [{"item": checks[3], "passed": False, "reason": "a cloud hides it"}]
                 },
             },
         ]
     )
     state = run(make_context(spec, tmp_path, max_rounds=1), "A poster of the Mid-Autumn pastry")
     verdicts = state["checklist"]
-    assert [v["passed"] for v in verdicts] == [True, True, False]
-    assert verdicts[0]["reason"] == "named by the drawn scene and the prompt"
-    assert verdicts[2]["reason"] == "no steam"
+    assert [v["passed"] for v in verdicts] == [True, True, False, False]
+    assert verdicts[0]["reason"] == "named by the prompt"
+    assert verdicts[2]["reason"] == "the prompt does not name 'steam', 'rises'"
+    assert verdicts[3]["reason"] == "a cloud hides it"
     judge_calls = [c for c in calls(spec) if c["schema"] == "Judged"]
     assert len(judge_calls) == 1  # one call, for the one item code could not decide
 

@@ -1,5 +1,6 @@
-"""The bench judge's quote check: the quote must be the context's own words and name
-something the request did not say; a word or two garbled in copying is tolerated."""
+"""The bench judge's quote check: the quote must be a span of the context (not the item's
+own words found scattered there) and name something the request did not say; a word or two
+garbled in copying is tolerated."""
 
 from __future__ import annotations
 
@@ -39,3 +40,10 @@ def test_inflections_fold_so_a_quote_of_the_prompts_own_word_is_supported() -> N
     assert stems("racing boats") == stems("the races of boats")
     assert stems("a star marked the end") == stems("star marks end")
     assert not quote_supported("snow", prompt, stems("Snow"))
+
+
+def test_the_items_words_scattered_in_the_prompt_are_not_a_quote() -> None:
+    prompt = "A tall ship with red sails in a harbour, a lighthouse keeper waving from the pier"
+    wanted = stems("A red lighthouse")
+    assert not quote_supported("red lighthouse", prompt, wanted)
+    assert quote_supported("a lighthouse keeper waving", prompt, wanted)

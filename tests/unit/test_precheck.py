@@ -38,7 +38,7 @@ def test_a_prompt_missing_items_is_revised_before_rendering(
             },
         ]
     )
-    state = run(make_context(spec, tmp_path), "A poster of the Mid-Autumn pastry")
+    state = run(make_context(spec, tmp_path, max_rounds=1), "A poster of the Mid-Autumn pastry")
     assert nodes_run(state)[1:6] == ["reason", "compose", "precheck", "compose", "precheck"]
     assert nodes_run(state).count("render") == 1
     second = [c for c in calls(spec) if c["schema"] == "Composed"][1]
