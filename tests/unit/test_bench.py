@@ -144,7 +144,10 @@ def test_nothing_below_the_bench_imports_it() -> None:
                 ]
     assert offenders == []
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert project["entry-points"]["image_agent.commands"] == {"bench": "benchmarks.cli:register"}
+    assert project["entry-points"]["image_agent.commands"] == {
+        "bench": "benchmarks.cli:register",
+        "profile-bench": "benchmarks.profile_bench:register",
+    }
 
 
 # ---- readers ------------------------------------------------------------------------
