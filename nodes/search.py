@@ -43,13 +43,13 @@ def search(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
         "question": gap["question"],
         "route": "search",
         "answer": reading["answer"],
-        "evidence": reading["evidence"],  # type: ignore[typeddict-item]
+        "evidence": reading["evidence"],
         "resolved": True,
         "provenance": "search",
         "detail": reading["detail"],
         "note": f"from {ctx.search}, cited passage {reading['source']}",
     }
     if reading["images"]:
-        result["evidence"] += reference_evidence(reading)  # type: ignore[arg-type]
+        result["evidence"] += reference_evidence(reading)
         result["note"] += f"; {len(reading['images'])} candidate reference image(s)"
     return {"answers": [result]}

@@ -32,11 +32,16 @@ class Found(BaseModel):
     passage: int = Field(ge=0, le=9, description="number of the passage that answers it")
 
 
+class Cited(TypedDict):
+    source: str  # the passage (file#n, or a URL)
+    quote: str
+
+
 class Reading(TypedDict):
     """What the passages say: the answer, its cited passage first, and the passage's text."""
 
     answer: str
-    evidence: list[dict[str, str]]  # {source, quote}: the cited passage, then two others
+    evidence: list[Cited]  # the cited passage first, then two others
     detail: str  # the cited passage's own sentences ("" when they add nothing)
     source: str  # the cited passage
     images: list[dict[str, str]]  # {url, description}: candidate reference images
@@ -140,10 +145,11 @@ def read(
         return None, "the results do not answer it"
     chosen = passages[out.passage - 1] if 1 <= out.passage <= len(passages) else passages[0]
     answer = completed(out.answer.strip(), chosen["quote"])
-    evidence = [{"source": chosen["source"], "quote": chosen["quote"][:300]}]
-    evidence += [
+    evidence: list[Cited] = [{"source": chosen["source"], "quote": chosen["quote"][:300]}]
+    others: list[Cited] = [
         {"source": p["source"], "quote": p["quote"][:200]} for p in passages if p is not chosen
-    ][:2]
+    ]
+    evidence += others[:2]
     return {
         "answer": answer,
         "evidence": evidence,
@@ -153,7 +159,7 @@ def read(
     }, ""
 
 
-def reference_evidence(reading: Reading) -> list[dict[str, str]]:
+def reference_evidence(reading: Reading) -> list[Cited]:
     """The reading's candidate reference images, as evidence entries."""
     return [
         {

@@ -1,0 +1,82 @@
+"""The cross-check of a model answer: the candidates, how they group, what is recorded.
+
+A model answer is compared with the planner's best guess and at least one independent
+sample (`node.py` takes them concurrently). The values are grouped by agreement
+(`tools/agreement.py`: normalised words, then embedding similarity). One group: the
+answer stands. Several: the node settles it by search, the user or the majority, and
+this module writes down which, with the values it set aside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nodes.state import CrossCheck
+from tools.agreement import groups
+
+
+def candidates(best_guess: str, reasoned: str, samples: list[str]) -> list[dict[str, str]]:
+    """The values to compare, each with where it came from (empty values left out)."""
+    out = [{"source": "planner", "value": best_guess.strip()}] if best_guess.strip() else []
+    out.append({"source": "reasoner", "value": reasoned.strip()})
+    out += [{"source": "sample", "value": s.strip()} for s in samples if s.strip()]
+    return out
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How the candidates group: the majority's value and source, and the others."""
+
+    agreed: bool  # one group: every candidate names the same thing
+    value: str  # the majority's value (the reasoner's own wording when it is in it)
+    source: str  # the candidate that value came from
+    alternatives: list[str]  # one value of every other group
+
+
+def tally(cands: list[dict[str, str]]) -> Tally:
+    """The largest group wins; a tie goes to the group that holds the reasoner's answer
+    (it had the worked examples), and the winner is worded as the reasoner worded it."""
+    reasoner = next(i for i, c in enumerate(cands) if c["source"] == "reasoner")
+    clusters = groups([c["value"] for c in cands])
+    best = max(clusters, key=lambda g: (len(g), reasoner in g))
+    chosen = reasoner if reasoner in best else best[0]
+    return Tally(
+        agreed=len(clusters) == 1,
+        value=cands[chosen]["value"],
+        source=cands[chosen]["source"],
+        alternatives=_others(cands, chosen, clusters),
+    )
+
+
+def _others(cands: list[dict[str, str]], chosen: int, clusters: list[list[int]]) -> list[str]:
+    values = [cands[g[0]]["value"] for g in clusters if chosen not in g]
+    return list(dict.fromkeys(values))
+
+
+def settled_by(cands: list[dict[str, str]], source: str, value: str) -> CrossCheck:
+    """The record when a source outside the candidates (search, the user) decided: the
+    candidates that do not agree with its value are the alternatives."""
+    every = [*cands, {"source": source, "value": value}]
+    clusters = groups([c["value"] for c in every])
+    return {
+        "candidates": every,
+        "agreed": False,
+        "decided_by": source,
+        "alternatives": _others(every, len(every) - 1, clusters),
+    }
+
+
+def by_tally(cands: list[dict[str, str]], counted: Tally) -> CrossCheck:
+    """The record when the candidates themselves decided: agreement, or the majority."""
+    return {
+        "candidates": cands,
+        "agreed": counted.agreed,
+        "decided_by": "agreement" if counted.agreed else "majority",
+        "alternatives": counted.alternatives,
+    }
+
+
+def summary(check: CrossCheck) -> str:
+    """One line for the note: the candidates and what decided."""
+    shown = ", ".join(f"{c['source']} {c['value']!r}" for c in check["candidates"])
+    return f"cross-checked ({shown}): decided by {check['decided_by']}"
