@@ -31,17 +31,17 @@ SAME = 0.75
 
 
 def _squashed(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
+    """The text without a leading article, spaces, hyphens or punctuation."""
+    return re.sub(r"[^a-z0-9]", "", re.sub(r"^\s*(the|an?)\s+", "", text.lower()))
 
 
 def words_agree(a: str, b: str) -> bool:
-    """The normalised words of one answer hold the other's ("moon cake" = "mooncake")."""
+    """The normalised words of one answer hold the other's, or the two are written alike
+    but for spaces and hyphens ("moon cake", "mooncake")."""
+    if _squashed(a) and _squashed(a) == _squashed(b):
+        return True
     wa, wb = content_stems(a), content_stems(b)
-    if not wa or not wb:
-        return bool(_squashed(a)) and _squashed(a) == _squashed(b)
-    return (
-        wa <= wb or wb <= wa or _squashed(" ".join(sorted(wa))) == _squashed(" ".join(sorted(wb)))
-    )
+    return bool(wa and wb) and (wa <= wb or wb <= wa)
 
 
 def agreement_matrix(values: Sequence[str]) -> np.ndarray:
