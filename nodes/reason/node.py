@@ -130,7 +130,12 @@ def reason(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
         emit("reason", f"looking up {lookup}: {gap['question']}", gap_id=gap["id"])
         images = gap.get("kind") == "reference"
         reading, why = read(
-            chat_model(ctx.llm), ctx.search, gap["question"], names=[lookup], images=images
+            chat_model(ctx.llm),
+            ctx.search,
+            gap["question"],
+            names=[lookup],
+            require=lookup,
+            images=images,
         )
         searched = True
         if reading is not None:

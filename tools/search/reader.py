@@ -16,7 +16,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
-from tools.names import naming, proper_names
+from tools.names import names_in, naming, proper_names
 from tools.search.base import find, get_search
 from tools.structured import StructuredOutputError, ask
 
@@ -107,13 +107,16 @@ def read(
     question: str,
     *,
     names: list[str] | None = None,
+    require: str = "",
     images: bool = False,
 ) -> tuple[Reading | None, str]:
     """The answer the `spec` provider's passages give to `question`, or None and why not.
 
     Only passages that name the most of `names` (the question's proper names when None)
-    are read: one about another place, person or ticker cannot answer for this one. A
-    provider failure is a reason, never an exception: the run goes on without it.
+    are read: one about another place, person or ticker cannot answer for this one. With
+    `require`, a passage must name it (a name being looked up: passages that never
+    mention it say nothing about it). A provider failure is a reason, never an exception:
+    the run goes on without it.
     """
     try:
         provider = get_search(spec)
@@ -125,6 +128,8 @@ def read(
     passages = [p for p in found["passages"] if p["score"] >= floor][:8]
     wanted = proper_names(question) if names is None else names
     passages = naming(passages, [p["quote"] for p in passages], wanted)
+    if require:
+        passages = [p for p in passages if names_in(require, p["quote"])]
     if not passages:
         return None, "search found nothing relevant"
     listing = "\n".join(
