@@ -74,9 +74,3 @@ def by_tally(cands: list[dict[str, str]], counted: Tally) -> CrossCheck:
         "decided_by": "agreement" if counted.agreed else "majority",
         "alternatives": counted.alternatives,
     }
-
-
-def summary(check: CrossCheck) -> str:
-    """One line for the note: the candidates and what decided."""
-    shown = ", ".join(f"{c['source']} {c['value']!r}" for c in check["candidates"])
-    return f"cross-checked ({shown}): decided by {check['decided_by']}"

@@ -157,7 +157,9 @@ def reason(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
         reading, why = read(chat_model(ctx.llm), ctx.search, gap["question"])
         if reading is not None:
             check = crosscheck.settled_by(cands, "search", reading["answer"])
-            answer = from_search(gap, reading, ctx, crosscheck.summary(check))
+            answer = from_search(
+                gap, reading, ctx, "the model's answers disagreed; search settled it"
+            )
             answer["crosscheck"] = check
             return {"answers": [answer]}
         notes.append(f"the answers disagreed and {why}")
@@ -171,7 +173,7 @@ def reason(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
                 [{"source": "user", "quote": reply[:300]}],
                 provenance="user",
                 route="ask_user",
-                note="; ".join([*notes, crosscheck.summary(check)]),
+                note="; ".join([*notes, "the model's answers disagreed; the user chose"]),
             )
             answer["crosscheck"] = check
             return {"answers": [answer]}
@@ -187,7 +189,7 @@ def reason(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
         provenance="model",
         route="reason",
         detail=visible,
-        note="; ".join([*notes, MODEL_NOTE, crosscheck.summary(check)]),
+        note="; ".join([*notes, MODEL_NOTE]),
     )
     answer["crosscheck"] = check
     if not counted.agreed:
