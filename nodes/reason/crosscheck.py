@@ -9,18 +9,35 @@ this module writes down which, with the values it set aside.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from nodes.state import CrossCheck
 from tools.agreement import groups
+from tools.wording import content_stems, stems
+
+# "The <what was asked> is <the answer>.": a sentence whose subject only restates the question
+_SENTENCE = re.compile(r"^(?P<subject>.+?)\s+(?:is|are|was|were)\s+(?P<answer>.+?)[.!]?$", re.I)
 
 
-def candidates(best_guess: str, reasoned: str, samples: list[str]) -> list[dict[str, str]]:
-    """The values to compare, each with where it came from (empty values left out)."""
-    out = [{"source": "planner", "value": best_guess.strip()}] if best_guess.strip() else []
-    out.append({"source": "reasoner", "value": reasoned.strip()})
-    out += [{"source": "sample", "value": s.strip()} for s in samples if s.strip()]
-    return out
+def short_answer(value: str, asked: str) -> str:
+    """The answer without a sentence around it: "The bird on the crest is a heron." → "a
+    heron" when the subject's words all come from the question or request (`asked`)."""
+    value = value.strip().rstrip(".!").strip()
+    match = _SENTENCE.match(value)
+    if match and content_stems(match.group("subject")) <= stems(asked):
+        return match.group("answer").strip()
+    return value
+
+
+def candidates(
+    best_guess: str, reasoned: str, samples: list[str], asked: str = ""
+) -> list[dict[str, str]]:
+    """The values to compare, each with where it came from, normalised to the answer
+    alone (empty values left out)."""
+    pairs = [("planner", best_guess), ("reasoner", reasoned), *(("sample", s) for s in samples)]
+    out = [{"source": source, "value": short_answer(v, asked)} for source, v in pairs]
+    return [c for c in out if c["value"] or c["source"] == "reasoner"]
 
 
 @dataclass(frozen=True)

@@ -149,7 +149,10 @@ def reason(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
     if not out.answer.strip():
         return {"answers": [unresolved(gap, "the model gave no answer", guess=True)]}
     cands = crosscheck.candidates(
-        str(gap.get("best_guess") or ""), out.answer, [s.answer for s in samples]
+        str(gap.get("best_guess") or ""),
+        out.answer,
+        [s.answer for s in samples],
+        asked=f"{task['request']} {gap['question']}",
     )
     counted = crosscheck.tally(cands)
     if not counted.agreed and searching(ctx) and not searched:
@@ -179,7 +182,7 @@ def reason(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
             return {"answers": [answer]}
     check = crosscheck.by_tally(cands, counted)
     # what must be visible, as the call whose answer won said it (the planner said nothing)
-    said = [r for r in (out, *samples) if r.answer.strip() == counted.value]
+    said = [r for r in (out, *samples) if counted.value in r.answer]
     visible = said[0].visible.strip() if said and counted.source != "planner" else ""
     emit("reason", f"{gap['id']}: {counted.value} ({check['decided_by']})", gap_id=gap["id"])
     answer = resolved(

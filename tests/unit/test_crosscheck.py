@@ -13,6 +13,7 @@ from langgraph.store.memory import InMemoryStore
 from langgraph.types import Command
 
 from graph.agent import build_graph
+from nodes.reason.crosscheck import candidates, tally
 from tests.conftest import plan_with
 from tests.unit.test_graph import calls, make_context, run
 from tools.agreement import groups, words_agree
@@ -166,3 +167,13 @@ def test_answers_agree_by_words_or_meaning_and_group() -> None:
     assert not words_agree("owl", "rooster")
     assert groups(["couch", "sofa", "owl"]) == [[0, 1], [2]]  # by embedding
     assert groups(["owl", "rooster", "sparrow"]) == [[0], [1], [2]]
+
+
+def test_a_sentence_is_normalised_to_its_answer_before_comparing() -> None:
+    asked = "A crest with the bird of the marsh Which bird is on the crest?"
+    cands = candidates("heron", "grey heron", ["The bird on the crest is a heron."], asked)
+    assert [c["value"] for c in cands] == ["heron", "grey heron", "a heron"]
+    assert tally(cands).agreed
+    # no majority at all: the reasoner's answer stands, the others are the alternatives
+    split = tally(candidates("owl", "rooster", ["sparrow"], asked))
+    assert (split.agreed, split.value, split.alternatives) == (False, "rooster", ["owl", "sparrow"])
