@@ -142,6 +142,8 @@ def _ask(interrupts: Any) -> dict[str, str]:
         guess = value.get("best_guess") or ""
         hint = f" [{guess}]" if guess else ""
         console.print(f"[bold yellow]question[/] {value.get('question', '')}{hint}")
+        if value.get("candidates"):  # a cross-check: the model's answers that disagree
+            console.print(f"[yellow]candidates[/] {' / '.join(map(str, value['candidates']))}")
         sys.stderr.write("> ")
         sys.stderr.flush()
         line = sys.stdin.readline()

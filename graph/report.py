@@ -16,6 +16,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from graph.report_checks import crosscheck_lines, uncertain_lines
 from nodes.compose.steps import STEPS
 from nodes.context import Context, context_of, emit, run_folder
 from nodes.evaluate import JUDGE_MODE
@@ -71,6 +72,7 @@ def summary(state: State) -> dict[str, Any]:
                 "route": row["route"],
                 "answer": row.get("answer", ""),
                 "resolved": bool(row.get("resolved", False)),
+                "uncertain": bool(row.get("uncertain", False)),
             }
             for row in gap_rows(state)
         ],
@@ -162,6 +164,7 @@ def render_markdown(state: State, ctx: Context) -> str:
     rows = gap_rows(state)
     if not rows:
         lines += ["No gaps: the request was explicit enough (fast path)."]
+    lines += uncertain_lines(rows)
     for row in rows:
         status = "resolved" if row.get("resolved") else "UNRESOLVED"
         origin = PROVENANCE.get(str(row.get("provenance", "none")), str(row.get("provenance")))
@@ -172,6 +175,7 @@ def render_markdown(state: State, ctx: Context) -> str:
             lines += [f"- Must show: {row['detail']}"]
         if row.get("note"):
             lines += [f"- Note: {row['note']}"]
+        lines += crosscheck_lines(row)
         for evidence in row.get("evidence", []):
             lines += [f'- Source `{evidence["source"]}`: "{_md_escape(evidence["quote"])}"']
         lines += [""]

@@ -31,6 +31,9 @@ class Gap(BaseModel):
     why: str = Field(description="why this route was chosen")
     best_guess: str = ""
     tool: str = Field(default="", description="the compute tool that answers it, or ''")
+    lookup: str = Field(
+        default="", description="a proper name it hinges on, looked up before the model answers"
+    )
 
 
 class LayoutObject(BaseModel):

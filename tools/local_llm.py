@@ -130,6 +130,8 @@ class LocalChatModel(JsonSchemaStructuredOutput, BaseChatModel):  # type: ignore
         }
         if stop:
             request["stop"] = stop
+        if "seed" in kwargs:  # a sample at temperature > 0 that a resumed run repeats
+            request["seed"] = int(kwargs["seed"])
         if kwargs.get("response_format"):
             request["response_format"] = kwargs["response_format"]
         response = server().handle_chat_completions(request)

@@ -7,8 +7,9 @@ The file holds `{"rules": [RULE, ...]}`. For each call the first rule that match
 - `delay`: seconds to sleep before answering (to make parallel calls overlap)
 - `response`: a JSON object (for structured calls) or a string (returned as is, so a
   rule can return malformed JSON on purpose); `tool_calls`: [{name, args}] for tool binding.
-Every call is appended to `FILE.calls.jsonl` (time, schema, matched rule, last message) when the
-env var IMAGE_AGENT_SCRIPT_LOG is set, so tests can see what ran and when.
+Every call is appended to `FILE.calls.jsonl` (time, schema, matched rule, last message, the
+temperature asked for) when the env var IMAGE_AGENT_SCRIPT_LOG is set, so tests can see
+what ran and when.
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ class ScriptedChatModel(JsonSchemaStructuredOutput, BaseChatModel):  # type: ign
                 "schema": schema,
                 "rule": index,
                 "text": str(messages[-1].content)[:2000] if messages else "",
+                "temperature": kwargs.get("temperature"),
             }
             with open(self.log_path, "a") as handle:
                 handle.write(json.dumps(entry) + "\n")

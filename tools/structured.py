@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from langchain_core.language_models import BaseChatModel
@@ -47,13 +48,19 @@ def _usage(message: Any) -> tuple[int, int]:
 
 
 def ask(
-    model: BaseChatModel, schema: type[T], messages: list[BaseMessage], *, retries: int = 1
+    model: BaseChatModel,
+    schema: type[T],
+    messages: list[BaseMessage],
+    *,
+    retries: int = 1,
+    options: Mapping[str, Any] | None = None,
 ) -> T:
+    """`schema` filled by `model`; `options` are passed with the call (`temperature`, `seed`)."""
     runnable = model.with_structured_output(schema, include_raw=True)
     conversation = list(messages)
     last_error = "no reply"
     for _attempt in range(retries + 1):
-        out: dict[str, Any] = runnable.invoke(conversation)  # type: ignore[assignment]
+        out: dict[str, Any] = runnable.invoke(conversation, **dict(options or {}))  # type: ignore[assignment]
         raw = out.get("raw")
         record(*_usage(raw))
         parsed = out.get("parsed")

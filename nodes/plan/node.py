@@ -144,6 +144,8 @@ def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         draft.gaps,
         request,
         subject=draft.subject,
+        described=draft.described,
+        names=draft.names,
         search_enabled=ctx.search.strip() not in ("", "none"),
         memory_empty=not profile and not has_history(runtime, user_id),
         has_earlier=bool(earlier),

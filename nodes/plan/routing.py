@@ -1,8 +1,10 @@
 """Routing: the planner's questions become routed gaps, checked by general cues.
 
 The cues are data (`cues.json`, validated when loaded): first person and "as usual" mean
-memory, deixis of time ("today", "this week's") means search, a capitalised name after a
-kind of work or person ("the novel X", "the chef Y") means a source must describe it.
+memory, deixis of time ("today", "this week's") means search. One check drops a gap the
+request already settles: its answer is written in the request, or its question only
+restates the request. `implied.py` adds what the planner missed: things the request
+describes without naming (a parse of definite descriptions) and names to look up.
 The tool a gap is computed by is chosen by the planner among the registered tools, or
 suggested by embedding similarity when the planner named none; code never re-reads the
 request to pick a tool. Each gap records why it was routed as it was.
@@ -13,10 +15,18 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from nodes.plan.implied import (
+    REASONED_KINDS,
+    description_why,
+    look_up_names,
+    refer_question,
+    unnamed,
+)
 from nodes.plan.prompt import DraftGap
 from nodes.state import Gap, Route
 from tools.compute.choose import suggest_tool
@@ -32,7 +42,6 @@ class Cues(BaseModel):
     memory: list[str] = Field(min_length=1)
     earlier: list[str] = Field(min_length=1)
     search: list[str] = Field(min_length=1)
-    named_kinds: list[str] = Field(min_length=1)
     panels: list[str] = Field(min_length=1)
     panel_counts: list[str] = Field(min_length=1)
     separate: list[str] = Field(min_length=1)
@@ -53,24 +62,11 @@ def cues(path: Path = CUES_FILE) -> dict[str, re.Pattern[str]]:
     numbers = r"\d+|two|three|four|five|six|seven|eight|nine|ten"
     counted = rf"(?<!\w)({numbers})[- ]({alternation(data.panel_counts)})(?!\w)"
     out["panels"] = re.compile(rf"{out['panels'].pattern}|{counted}", re.I)
-    kinds = alternation(data.named_kinds)
-    name = r"[A-Z][\w'’-]*(?:\s+(?:and|of|the|de|von|van)?\s*[A-Z0-9][\w'’-]*)*"
-    # the kind in any case, the name capitalised
-    out["named"] = re.compile(rf"\b(?i:{kinds})\s+({name})|\b([A-Z]{{2,5}})\s+(?i:shares|stock)\b")
     return out
 
 
 def cue(name: str, text: str) -> re.Match[str] | None:
     return cues()[name].search(text)
-
-
-def named_in(request: str) -> str:
-    """A proper name the request introduces by its kind ("the podcast Night Owls"), or ""."""
-    for match in cues()["named"].finditer(request):
-        found = match.group(1) or match.group(2) or ""
-        if found and found[0].isupper():
-            return found.strip()
-    return ""
 
 
 KIND_ROUTE: dict[str, Route] = {
@@ -81,22 +77,30 @@ KIND_ROUTE: dict[str, Route] = {
     "reference": "search",
     "ambiguous": "ask_user",
 }
-REASONED_KINDS = ("commonsense", "precise_fact", "reference")
 # "What is dry ice?": a question that only restates words of the request
 RESTATING = re.compile(
     r"^\s*(what|which) (is|are|was|were) (the |a |an )?(?P<thing>[\w'’ -]{2,40}?)\s*\??\s*$", re.I
 )
 
 
-def answered_by_request(gap: DraftGap, request: str, back: bool = False) -> bool:
-    """A question whose best guess the request states verbatim (a user's own question is
-    always asked: only they know whether their words are the answer)."""
-    guess = gap.best_guess.strip().lower()
-    if gap.kind == "ambiguous" or len(guess) < 3:
-        return False
+def settled_by_request(gap: DraftGap, request: str, back: bool = False) -> str:
+    """Why the request already settles the gap, or "" when it does not.
+
+    Its best guess is written in the request: the request states the answer ("What colour
+    is the cat?" for "three black cats"), for a question to the user too, unless the
+    guess only repeats the question's own words ("What is the shop called?" "shop").
+    Or a reasoning question only restates the request's words ("What is dry ice?").
+    A personal question with a first-person cue is kept: memory knows what "my" means.
+    """
     if gap.kind == "personal" and (back or cue("memory", request)):
-        return False
-    return re.search(r"\b" + re.escape(guess) + r"\b", request.lower()) is not None
+        return ""
+    guess = gap.best_guess.strip().lower()
+    written = len(guess) >= 3 and re.search(r"\b" + re.escape(guess) + r"\b", request.lower())
+    if written and (gap.kind != "ambiguous" or content_stems(guess) - stems(gap.question)):
+        return "the request states its answer"
+    if gap.kind in REASONED_KINDS and restates_request(gap.question, request):
+        return "the question only restates the request"
+    return ""
 
 
 def restates_request(question: str, request: str) -> bool:
@@ -108,10 +112,6 @@ def restates_request(question: str, request: str) -> bool:
     return bool(thing) and thing <= stems(request.replace("’", "'"))
 
 
-def refer_question(request: str) -> str:
-    return f"What exactly does {request[:90]!r} refer to? Name it specifically."
-
-
 def implied_subject(subject: str, request: str) -> bool:
     """The planner named a subject the request only describes: most of its words are new."""
     named = content_stems(subject)
@@ -119,7 +119,9 @@ def implied_subject(subject: str, request: str) -> bool:
     return bool(named) and len(new) * 2 >= len(named)
 
 
-def make_gap(index: int, question: str, kind: str, why: str, guess: str, tool: str = "") -> Gap:
+def make_gap(
+    index: int, question: str, kind: str, why: str, guess: str, tool: str = "", lookup: str = ""
+) -> Gap:
     return Gap.model_validate(
         {
             "id": f"g{index + 1}",
@@ -129,6 +131,7 @@ def make_gap(index: int, question: str, kind: str, why: str, guess: str, tool: s
             "why": why,
             "best_guess": guess,
             "tool": tool,
+            "lookup": lookup,
         }
     )
 
@@ -139,10 +142,11 @@ def _model_gaps(draft_gaps: list[DraftGap], request: str, back: bool) -> tuple[l
     asked: set[str] = set()
     restated = False
     for item in draft_gaps:
-        if not item.question.strip() or answered_by_request(item, request, back):
+        if not item.question.strip():
             continue
-        if item.kind in REASONED_KINDS and restates_request(item.question, request):
-            restated = True
+        settled = settled_by_request(item, request, back)
+        if settled:
+            restated = restated or settled.startswith("the question only restates")
             continue
         key = " ".join(re.findall(r"[a-z0-9]+", item.question.lower()))
         if key in asked:
@@ -170,13 +174,23 @@ def route_gaps(
     request: str,
     *,
     subject: str = "",
+    described: Sequence[str] = (),
+    names: Sequence[str] = (),
     search_enabled: bool,
     memory_empty: bool,
     has_earlier: bool = False,
 ) -> list[Gap]:
-    """Turn the model's questions into routed gaps, completed by the general cues."""
+    """Turn the model's questions into routed gaps, completed by the general cues, the
+    descriptions the request does not name and (with search) the names it hinges on."""
     back = has_earlier and bool(cue("earlier", request))
     gaps, restated = _model_gaps(draft_gaps, request, back)
+    found = unnamed(request, list(described), gaps)
+    guess = subject if len(found) == 1 and implied_subject(subject, request) else ""
+    for description in found:
+        why = description_why(description)
+        gaps.append(
+            make_gap(len(gaps), refer_question(description.text), "commonsense", why, guess)
+        )
     if restated and not any(g.route == "reason" for g in gaps):
         why = "the planner's question only restated the request"
         gaps.append(make_gap(len(gaps), refer_question(request), "commonsense", why, subject))
@@ -192,16 +206,12 @@ def route_gaps(
         question = f"What is the current information needed for: {request[:80]!r}?"
         why = "cue: the request depends on when it is asked"
         gaps.append(make_gap(len(gaps), question, "dynamic_fact", why, ""))
-    name = named_in(request)
-    if name:
-        for gap in gaps:  # facts about a named work or person come from a source
-            if gap.route == "reason" and gap.kind in REASONED_KINDS and not gap.tool:
-                gap.kind, gap.route = "precise_fact", "search"
-                gap.why = f"cue: a fact about {name}, which the request names"
-        if not any(g.route == "search" for g in gaps):
+    if search_enabled:  # names the small model may not know are looked up, not recalled
+        for name in look_up_names(gaps, request, list(names)):
             question = f"For the image {request[:120]!r}: what do the sources say about {name}?"
-            why = f"cue: the request depends on a named work or person ({name})"
-            gaps.append(make_gap(len(gaps), question, "reference", why, ""))
+            why = f"the request hinges on {name}, which it does not describe: searched first"
+            gap = make_gap(len(gaps), question, "reference", why, "", lookup=name)
+            gaps.append(gap.model_copy(update={"route": "reason"}))
     if not gaps and implied_subject(subject, request):
         why = "the planner named a subject the request only describes"
         gaps.append(make_gap(0, refer_question(request), "commonsense", why, subject))

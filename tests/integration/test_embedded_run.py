@@ -126,7 +126,7 @@ def test_the_embedded_model_fills_a_tools_slots(
     processes)."""
     monkeypatch.setenv("IMAGE_AGENT_HOME", str(shared_home))
     from nodes.context import Context
-    from nodes.reason import computed
+    from nodes.reason.tool import computed
     from tools.compute.registry import TOOLS
 
     gap = {"id": "g1", "question": question, "kind": "commonsense", "route": "reason", "why": ""}

@@ -20,7 +20,7 @@ from benchmarks.case_file import SUBTASKS, read_cases
 from benchmarks.scoring import aggregate, case_score, context_checks, ia_score, route_scores
 from benchmarks.wise import read_wise, wise_aggregate
 from graph.cli import main
-from tests.conftest import default_rules
+from tests.conftest import default_rules, plan_with
 from tools.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -289,15 +289,23 @@ def test_agent_and_direct_side_by_side(
     cases = tmp_path / "cases.jsonl"
     cases.write_text(json.dumps(APPLE_CASE) + "\n")
     # a judge that would claim the tree is there is never asked: the prompt names no tree
+    fruit = {
+        "question": "Which fruit fell on Newton's head?",
+        "kind": "commonsense",
+        "best_guess": "apple",
+    }
+    said = {"question": "Which fruit fell?", "answer": "a red apple", "visible": "an apple"}
     spec = script(
         first=rules(
             "A red apple falling on a sleeping man",
             [
+                {"schema": "PlanDraft", "response": plan_with([fruit])},
+                {"schema": "Reasoned", "response": said},
                 {
                     "schema": "ItemJudged",
                     "match": "Item: A tree",
                     "response": {"quote": "oak tree", "passed": True},
-                }
+                },
             ],
         )
     )

@@ -99,11 +99,12 @@ def test_run_json_prints_one_object(paths: tuple[Path, Path], script: Callable[.
         "route": "reason",
         "answer": "mooncake",
         "resolved": True,
+        "uncertain": False,
     }
     folder = work / "outputs" / info["run_id"]
     assert (folder / "report.md").is_file() and (folder / "context.json").is_file()
     assert Path(info["images"][0]).parent == folder
-    assert info["model_calls"]["total"] == 4
+    assert info["model_calls"]["total"] == 5  # plan, reason and its sample, compose, judge
     listed = cli(["runs", "--json"], home, work)
     assert json.loads(listed.stdout)[0]["status"] == "done"
 
@@ -136,6 +137,7 @@ def test_no_input_takes_best_guess(paths: tuple[Path, Path], script: Callable[..
             "route": "ask_user",
             "answer": "Crumb",
             "resolved": False,
+            "uncertain": False,
         }
     ]
     report = Path(info["report"]).read_text()

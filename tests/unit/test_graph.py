@@ -147,11 +147,14 @@ def test_grounding_branches_run_in_parallel(
         ]
     )
     run(make_context(spec, tmp_path), "three implicit things")
-    spans = [(c["start"], c["end"]) for c in calls(spec) if c["schema"] == "Reasoned"]
-    assert len(spans) == 3
+    reasoned = [c for c in calls(spec) if c["schema"] == "Reasoned"]
+    samples = [c for c in reasoned if "Asked another way" in c["text"]]
+    assert len(reasoned) == 6 and len(samples) == 3  # each gap: its answer and one sample
+    spans = [(c["start"], c["end"]) for c in reasoned]
     latest_start = max(start for start, _ in spans)
     earliest_end = min(end for _, end in spans)
-    assert latest_start < earliest_end, "the reason branches did not overlap in time"
+    # the branches overlap, and within each the sample runs beside the answer
+    assert latest_start < earliest_end, "the reason calls did not overlap in time"
 
 
 def judged(*passes: bool) -> dict[str, Any]:
@@ -247,7 +250,8 @@ def test_malformed_json_is_repaired(home: Path, tmp_path: Path, script: Callable
     state = run(make_context(spec, tmp_path), "A poster of the Mid-Autumn pastry")
     answer = state["answers"][0]
     assert answer["answer"] == "mooncake" and answer["resolved"] and answer["provenance"] == "model"
-    assert [c["schema"] for c in calls(spec)].count("Reasoned") == 1  # repaired, not retried
+    # the answer and its cross-check sample, each repaired, neither retried
+    assert [c["schema"] for c in calls(spec)].count("Reasoned") == 2
 
 
 def test_planner_garbage_degrades_and_still_renders(

@@ -11,9 +11,10 @@ import pytest
 from nodes.plan.checklist import finish_checklist, planned_text
 from nodes.plan.node import box_for
 from nodes.plan.prompt import SYSTEM, DraftGap
-from nodes.plan.routing import cues, implied_subject, named_in, restates_request, route_gaps
+from nodes.plan.routing import cues, implied_subject, restates_request, route_gaps
 
 NO_SOURCES = {"search_enabled": False, "memory_empty": True}
+WITH_SEARCH = {"search_enabled": True, "memory_empty": True}
 
 
 def gap(question: str, kind: str, guess: str = "", tool: str = "none") -> DraftGap:
@@ -82,7 +83,9 @@ def test_a_subject_the_request_only_describes_gets_a_reasoning_gap() -> None:
     request = "the spice that colours a Spanish rice dish yellow, in a bowl"
     found = route_gaps([], request, subject="saffron threads", **NO_SOURCES)
     assert [(g.route, g.best_guess) for g in found] == [("reason", "saffron threads")]
-    assert "only describes" in found[0].why
+    assert "without naming it" in found[0].why  # a definite description, named by "Spanish"
+    found = route_gaps([], "a spice to colour rice yellow", subject="saffron", **NO_SOURCES)
+    assert [(g.best_guess, "only describes" in g.why) for g in found] == [("saffron", True)]
     assert implied_subject("saffron", request)
     assert not implied_subject("a red bicycle on a blue wall", "a red bicycle by a blue wall")
 
@@ -114,23 +117,79 @@ def test_the_planner_is_offered_every_registered_tool() -> None:
     assert set(schema["enum"]) == {"none", *TOOLS}
 
 
-def test_a_named_work_or_person_needs_search() -> None:
-    for request, name in [
-        ("Cover art of the novel Lantern Orchard", "Lantern Orchard"),
-        ("A portrait of the sculptor Ines Varga in her studio", "Ines Varga"),
-        ("A chart of the closing price of QQZT shares", "QQZT"),
-    ]:
-        assert named_in(request) == name
-        found = route_gaps([], request, search_enabled=True, memory_empty=True)
-        assert [g.route for g in found] == ["search"], request
+def test_a_name_the_request_hinges_on_is_looked_up_before_the_model_answers() -> None:
+    # the planner's own extraction: a name no gap asks about gets a gap of its own
     found = route_gaps(
-        [gap("What does the sculptor look like?", "commonsense")],
-        "A portrait of the sculptor Ines Varga",
-        search_enabled=True,
-        memory_empty=True,
+        [], "Cover art for Lantern Orchard, moody", names=["Lantern Orchard"], **WITH_SEARCH
     )
-    assert [(g.route, g.kind) for g in found] == [("search", "precise_fact")]
-    assert named_in("a sculptor at work in a studio") == ""
+    assert [(g.route, g.kind, g.lookup) for g in found] == [
+        ("reason", "reference", "Lantern Orchard")
+    ]
+    # capitalisation: a question about a capitalised name is searched first
+    question = gap("What does the sculptor Ines Varga look like?", "commonsense")
+    found = route_gaps([question], "A portrait of the sculptor Ines Varga", **WITH_SEARCH)
+    assert [(g.route, g.lookup) for g in found] == [("reason", "Ines Varga")]
+    assert "searched first" in found[0].why
+    # a planner gap routed to search that hinges on a name goes the same way (with fallback)
+    question = gap("Who founded Orrin Mills?", "precise_fact")
+    found = route_gaps([question], "The founder of Orrin Mills as a statue", **WITH_SEARCH)
+    assert [(g.route, g.lookup) for g in found] == [("reason", "Orrin Mills")]
+
+
+def test_names_are_not_looked_up_without_search_nor_when_the_planner_invents_them() -> None:
+    assert route_gaps([], "a lighthouse at dusk", names=["Quillmere"], **WITH_SEARCH) == []
+    found = route_gaps(
+        [gap("What does Ines Varga look like?", "commonsense")],
+        "A portrait of Ines Varga",
+        names=["Ines Varga"],
+        **NO_SOURCES,
+    )
+    assert [(g.route, g.lookup) for g in found] == [("reason", "")]
+
+
+def test_a_definite_description_gets_a_gap_when_the_planner_found_none() -> None:
+    request = "A mosaic of the bird on the crest of Quillmere, in gold"
+    found = route_gaps([], request, **NO_SOURCES)
+    assert [g.route for g in found] == ["reason"]
+    assert "the bird on the crest of Quillmere" in found[0].question
+    assert "without naming it" in found[0].why
+    # with search, the name in it is looked up first
+    (looked,) = route_gaps([], request, **WITH_SEARCH)
+    assert looked.lookup == "Quillmere"
+    # a description without a name counts when the planner lists it as described
+    request = "the gas that plants breathe out at night, as bubbles in a jar"
+    assert route_gaps([], request, **NO_SOURCES) == []
+    listed = ["the gas that plants breathe out at night"]
+    found = route_gaps([], request, described=listed, **NO_SOURCES)
+    assert len(found) == 1 and "the gas that plants breathe out" in found[0].question
+    # the planner's gap about it already asks: no second gap
+    asked = [gap("Which gas do plants breathe out at night?", "commonsense", "carbon dioxide")]
+    assert len(route_gaps(asked, request, described=listed, **NO_SOURCES)) == 1
+
+
+def test_a_fully_stated_request_gets_no_gap_even_with_every_source() -> None:
+    for request in [
+        "a red kite above three green hills, watercolour",
+        "the cat on the sofa in the kitchen, oil painting",
+        "A sign that says 'Open' on the door, nothing else",
+        "The Old Bridge at night, two lamps lit",
+    ]:
+        found = route_gaps([], request, search_enabled=True, memory_empty=False)
+        assert found == [], request
+
+
+def test_a_gap_the_request_settles_is_dropped_by_one_check() -> None:
+    request = "a green banner over the bakery door"
+    for question, kind in [
+        ("Which colour should the banner be?", "ambiguous"),  # asks the user what it fixes
+        ("What colour is the banner?", "commonsense"),
+    ]:
+        assert route_gaps([gap(question, kind, "green")], request, **WITH_SEARCH) == []
+    # a guess that only repeats the question's words is no answer: the user is asked
+    kept = route_gaps(
+        [gap("What is the bakery called?", "ambiguous", "bakery")], request, **NO_SOURCES
+    )
+    assert [g.route for g in kept] == ["ask_user"]
 
 
 def test_memory_cues_need_the_user_not_just_a_word() -> None:

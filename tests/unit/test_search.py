@@ -218,7 +218,7 @@ def test_only_changed_files_are_embedded_again(corpus: Path) -> None:
 
 
 def test_cited_detail_keeps_the_passage_sentences_that_add_to_the_answer() -> None:
-    from nodes.search import DETAIL_CHARS, cited_detail
+    from tools.search.reader import DETAIL_CHARS, cited_detail
 
     quote = "# Mirela Kostadin, chef\n\nHer signature dish is beetroot dumplings. She wears a silver buzz cut."
     assert cited_detail(quote, "beetroot dumplings") == (

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from nodes.search import completed
 from tests.conftest import plan_with
 from tests.unit.test_graph import calls, make_context, run
 from tools.names import naming, proper_names
+from tools.search.reader import completed
 
 
 def searched(answer: str, detail: str = "", question: str = "?") -> dict[str, Any]:
