@@ -32,6 +32,7 @@ from tools.profile_facts import (
     fact_text,
     key_word,
     rejection,
+    slot_of,
     stated_value,
     statement_clauses,
 )
@@ -50,7 +51,7 @@ class Facts(BaseModel):
 
 SLOT_LINES = """- name: what the user is called
 - profession: the user's job, a person's trade (a welder, a pharmacist)
-- home: the town, country or place the user lives in
+- home: the town, country or place the user lives in or comes from
 - looks: the user's own looks: hair, face, build, what they wear
 - pet: the user's animal, with its name and looks
 - family: the user's relatives, partner or children, with their names
@@ -75,8 +76,8 @@ Request: I'm a ferry captain and my rabbit Clover is grey with floppy ears. Pain
 Request: Call me Tobias. My son Ilya is nine and loves trains. No more purple please, I'm tired of it. A tram stop in the rain
 {{"facts":[{{"words":"Call me Tobias","slot":"name","value":"Tobias"}},{{"words":"My son Ilya is nine","slot":"family","value":"son Ilya, nine"}},{{"words":"No more purple please, I'm tired of it","slot":"dislike","value":"purple"}}]}}
 
-Request: I live in Tromsø. Draw me skiing under the northern lights in a red jacket
-{{"facts":[{{"words":"I live in Tromsø","slot":"home","value":"Tromsø"}}]}}
+Request: My sister Noor and I live in Tromsø; our aunt Rosa was a seamstress. Draw me skiing in a red jacket
+{{"facts":[{{"words":"My sister Noor and I live in Tromsø","slot":"family","value":"sister Noor"}},{{"words":"My sister Noor and I live in Tromsø","slot":"home","value":"Tromsø"}},{{"words":"our aunt Rosa was a seamstress","slot":"family","value":"aunt Rosa, a seamstress"}}]}}
 """
 
 
@@ -93,6 +94,7 @@ def extract(llm: str, request: str) -> tuple[list[Fact], list[dict[str, str]]]:
     kept: list[Fact] = []
     rejected: list[dict[str, str]] = []
     for fact in proposed:
+        fact = fact.model_copy(update={"slot": slot_of(fact.slot, fact.value)})
         why = rejection(fact.slot, fact.value, fact.words, request)
         if why:
             rejected.append({**fact.model_dump(), "why": why})

@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal, get_args
+
+from PIL import ImageColor
 
 __all__ = [
     "OPPOSED",
@@ -30,6 +33,7 @@ __all__ = [
     "fact_text",
     "key_word",
     "rejection",
+    "slot_of",
     "stated_value",
     "statement_clauses",
 ]
@@ -45,30 +49,32 @@ class SlotSpec:
     template: str  # the stored sentence, "{value}" filled in
     kind: str  # the older coarse kind: compose adds "preference" and "avoid" to every prompt
     single: bool  # one value (a later statement replaces it); else one per thing it is about
-    needs: str = ""  # a condition on the statement: "capital", "own" or "attitude"
+    # conditions on the statement: "capital", "own", "attitude", "self" (said of the user:
+    # I / we / me, or "my" + one of the slot's `about` words: "my job is ...")
+    needs: tuple[str, ...] = ()
 
 
 SLOTS: dict[str, SlotSpec] = {
     "name": SlotSpec("name, called, nickname", "The user's name is {value}",
-                     "identity", True, "capital"),
+                     "identity", True, ("capital", "self")),
     "profession": SlotSpec("profession, job, work, occupation, trade, career",
-                           "The user is {article}{value}", "identity", True),
+                           "The user is {article}{value}", "identity", True, ("self",)),
     "home": SlotSpec("home, lives, town, city, country",
-                     "The user lives in {value}", "identity", True),
+                     "The user lives in {value}", "identity", True, ("self",)),
     "looks": SlotSpec("looks, appearance, hair, face, eyes, build, clothes, wears",
                       "The user's looks: {value}", "identity", False),
     "pet": SlotSpec("pet, animal, companion", "The user's pet: {value}",
-                    "pet", False, "own"),
+                    "pet", False, ("own",)),
     "family": SlotSpec("family, relatives, partner, children, parents, siblings",
-                       "The user's family: {value}", "family", False, "own"),
+                       "The user's family: {value}", "family", False, ("own",)),
     "style": SlotSpec("art style, medium, technique",
                       "The user's preferred style: {value}", "preference", True),
     "colour": SlotSpec("favourite colour", "The user's favourite colour: {value}",
-                       "preference", True, "attitude"),
+                       "preference", True, ("attitude",)),
     "like": SlotSpec("likes, loves, favourite things", "The user likes {value}", "like",
-                     False, "attitude"),
+                     False, ("attitude",)),
     "dislike": SlotSpec("dislikes, avoid, unwanted",
-                        "The user dislikes {value}", "avoid", False, "attitude"),
+                        "The user dislikes {value}", "avoid", False, ("attitude",)),
 }  # fmt: skip
 assert set(SLOTS) == set(get_args(Slot))
 
@@ -79,8 +85,10 @@ FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|i'll|me|my|mine|myself|we|we're|we
 OWN = re.compile(r"\b(my|mine|our|ours)\b|\b(i|we)( also| both| still)? (have|had|own|got)\b")
 ATTITUDE = re.compile(
     r"\b(like|likes|liked|love|loves|loved|adore|enjoy|prefer|favou?rite|hate|hated|dislike|"
-    r"can't stand|cannot stand|don't|do not|never|always|no more|not any more|anymore|"
-    r"gone off|tired of|sick of|fan of|avoid|scare|scares|afraid|fond of|into)\b"
+    r"don't|do not|never|always|no more|not any more|anymore|"
+    r"gone off|tired of|sick of|fan of|avoid|scare|scares|afraid|fond of|into|"
+    r"(can't|cannot|can not) (bear|abide|stomach|stand)|loathe|detest|despise|allergic to|"
+    r"keen on|crazy about|mad about|passionate about)\b"
 )
 OWN_ATTITUDE = re.compile(
     rf"\b(i|we)('[a-z]+)?( [a-z']+){{0,2}} ({ATTITUDE.pattern})"
@@ -93,6 +101,9 @@ REQUEST = re.compile(
     r"imagine|depict|produce|put|add|turn|do|let's)\b"
     r"|\b(i|we)('d| would) (like|love)\b|\b(i|we) (want|need|wish for)\b"
 )
+SELF_IS = re.compile(r"(i'm|i am|we're|we are)\b")
+SELF = {"i", "i'm", "i've", "i'd", "we", "we're", "we've", "me", "myself", "ourselves"}
+COLOUR_WORDS = set(ImageColor.colormap) | {"light", "dark", "pale", "deep", "bright", "pastel"}
 SENTENCE_BREAK = re.compile(r"[.!?;\n]+")
 CLAUSE_BREAK = re.compile(r"([:,()]+|\s[-–—]\s|\s(?:and|but|so|because|then)\s)")
 SUFFIXES = ("s", "es", "er", "ers", "or", "ors", "ist", "ists", "ian", "r")
@@ -194,13 +205,61 @@ def rejection(slot: str, value: str, words: str, request: str) -> str:
     if ungrounded:
         return f"value words the user did not state: {', '.join(ungrounded)}"
     needs = SLOTS[slot].needs
-    if needs == "capital" and not re.search(r"\b[A-Z]", stated_value(value, request)):
+    if "capital" in needs and not re.search(r"\b[A-Z]", stated_value(value, request)):
         return "a name is written with a capital"
-    if needs == "own" and not OWN.search(statement):
+    if "own" in needs and not OWN.search(statement):
         return "not stated as the user's own"
-    if needs == "attitude" and not _own_attitude(words):
+    if "attitude" in needs and not _own_attitude(words):
         return "not stated as the user's liking or dislike"
+    if "self" in needs and not _about_self(words, slot, request):
+        return "not stated about the user (I / we, or my + the slot's word)"
     return ""
+
+
+def _about_self(words: str, slot: str, request: str) -> bool:
+    """The fact is said of the user: a clause the span covers has I / we / me in it ("I'm
+    a potter", "my wife and I live in ...", "call me Jo"), or the span is an apposition to
+    the clause before it, "I'm ..." ("I'm Ana, a potter"); or the span names the slot's own
+    word after "my" / "our" or first ("my job is ...", "name's Jo"). Not "my uncle was a
+    fisherman", "my daughter Maren", nor a scene after a statement ("I hate wasps, so a
+    sunny porch")."""
+    span = _words(words)
+    own = {_fold(w.strip()) for w in SLOTS[slot].about.split(",")}
+    if span and _fold(span[0]) in own:
+        return True
+    if any(w in ("my", "our") and _fold(nxt) in own for w, nxt in pairwise(span)):
+        return True
+    for sentence in SENTENCE_BREAK.split(_norm(request)):
+        clauses: list[str] = []  # the clauses, each with the separator after it
+        for piece in CLAUSE_BREAK.split(sentence):
+            if clauses and (CLAUSE_BREAK.fullmatch(piece) or not piece.strip()):
+                clauses[-1] += piece
+            else:
+                clauses.append(piece)
+        flat = [(w, n) for n, clause in enumerate(clauses) for w in _words(clause)]
+        for i in range(len(flat) - len(span) + 1):
+            if [w for w, _ in flat[i : i + len(span)]] != span:
+                continue
+            covered = {n for _, n in flat[i : i + len(span)]}
+            first = min(covered)
+            if any(_says_self(clauses[n]) for n in covered) or (
+                first > 0 and SELF_IS.match(clauses[first - 1].strip())
+            ):
+                return True
+    return False
+
+
+def _says_self(clause: str) -> bool:
+    return not REQUEST.search(clause.strip()) and bool(SELF.intersection(_words(clause)))
+
+
+def slot_of(slot: Slot, value: str) -> Slot:
+    """The slot a fact belongs in: a liked value that is a colour name ("I love teal",
+    "dark green"; the CSS colour names) is the favourite colour."""
+    words = _words(value)
+    if slot == "like" and words and all(w in COLOUR_WORDS for w in words):
+        return "colour"
+    return slot
 
 
 def _own_attitude(words: str) -> bool:

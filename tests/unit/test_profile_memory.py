@@ -17,7 +17,7 @@ from nodes.context import Context
 from tests.conftest import plan_with
 from tools.errors import UserError
 from tools.memory_store import FaissStore
-from tools.profile_facts import fact_text, rejection, statement_clauses
+from tools.profile_facts import fact_text, rejection, slot_of, statement_clauses
 
 RENDERER = "py:tests.fakes.slow_renderer:SlowRenderer"
 
@@ -174,11 +174,27 @@ def test_a_fact_the_request_does_not_state_is_rejected(
         ("name", "iris", "call me iris", "Call me iris. A swan", "capital"),
         ("dislike", "wasps", "wasps scare me", "Wasps scare me. A picnic", ""),
         ("dislike", "wasps", "we can't stand wasps", "So we can't stand wasps. A picnic", ""),
+        ("dislike", "moths", "I can't bear moths", "I can't bear moths. A porch", ""),
+        ("profession", "baker", "a baker", "I'm Ola, a baker. A loaf", ""),
+        ("profession", "nursing", "my job is nursing", "My job is nursing. A ward", ""),
+        ("profession", "tailor", "my uncle is a tailor", "My uncle is a tailor. A shop", "user"),
+        ("home", "Riga", "my cousin lives in Riga", "My cousin lives in Riga. Roofs", "user"),
+        ("home", "Riga", "my son and I live in Riga", "My son and I live in Riga. Roofs", ""),
+        ("name", "Sol", "my niece Sol", "My niece Sol turns two. A cake", "user"),
+        ("home", "porch", "a sunny porch", "I hate wasps, so a sunny porch", "user"),
+        ("profession", "welder", "a welder", "I'm Ada, a welder. A beam", ""),
     ],
 )
 def test_rejection_reasons(slot: str, value: str, words: str, text: str, why: str) -> None:
     got = rejection(slot, value, words, text)
     assert (got == "") if not why else (why in got), got
+
+
+def test_a_liked_colour_name_is_the_favourite_colour() -> None:
+    assert slot_of("like", "Teal") == "colour"
+    assert slot_of("like", "dark green") == "colour"
+    assert slot_of("like", "green tea") == "like"
+    assert slot_of("dislike", "green") == "dislike"
 
 
 def test_facts_are_written_from_their_slot() -> None:
@@ -193,10 +209,10 @@ def test_facts_are_written_from_their_slot() -> None:
 
 def test_the_statements_file_validates(tmp_path: Path) -> None:
     items = load_statements(STATEMENTS)
-    assert len(items) == 40
-    for half in ("tune", "held"):
+    assert len(items) == 80
+    for half, size in (("tune", 60), ("held", 20)):
         mine = [i for i in items if i.half == half]
-        assert len(mine) == 20
+        assert len(mine) == size
         assert {i.kind for i in mine} == {"single", "multi", "contradiction", "none"}
     bad = tmp_path / "bad.jsonl"
     line = {"id": "x1", "half": "tune", "kind": "single", "turns": ["I am a potter"]}
