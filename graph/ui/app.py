@@ -10,6 +10,7 @@ With `enable_custom_route_auth` in langgraph.json the server's auth covers these
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -21,6 +22,15 @@ from graph.ui.images import image
 from graph.ui.settings import settings
 
 STATIC = Path(__file__).resolve().parent / "static"
+
+
+class Static(StaticFiles):
+    """The page's files, revalidated on every load (an edited module is never stale)."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
 
 
 async def page(request: Request) -> Response:
@@ -37,6 +47,6 @@ app = Starlette(
         Route("/ui/", page, methods=["GET"], name="page"),
         Route("/ui/settings", settings, methods=["GET"]),
         Route("/ui/image", image, methods=["GET"]),
-        Mount("/ui/static", StaticFiles(directory=STATIC), name="static"),
+        Mount("/ui/static", Static(directory=STATIC), name="static"),
     ]
 )

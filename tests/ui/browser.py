@@ -31,6 +31,11 @@ FLAGS = [
     "--disable-backgrounding-occluded-windows",
 ]
 DESKTOP = (1280, 900)
+# the run's panel in view when it is shown, else the top of the page
+SHOW_RESULT = (
+    "const run = document.getElementById('run');"
+    "if (run && !run.hidden && run.offsetParent) run.scrollIntoView(); else window.scrollTo(0, 0);"
+)
 PHONE = (390, 844)
 
 
@@ -83,6 +88,7 @@ def screenshots(driver: Any, folder: Path, name: str) -> list[Path]:
     saved = []
     for label, (width, height) in (("desktop", DESKTOP), ("phone", PHONE)):
         driver.set_window_size(width, height)
+        driver.execute_script(SHOW_RESULT)
         path = folder / f"{name}-{label}.png"
         driver.save_screenshot(str(path))
         saved.append(path)

@@ -32,11 +32,12 @@ function answers(values, onEdit) {
   const list = values.answers || [];
   if (!list.length) return null;
   return section("Answers", "answers", el("ul", { class: "answers" }, list.map((answer) => {
+    const source = PROVENANCE[answer.provenance] || answer.provenance;
     const item = el("li", { "data-gap": answer.gap_id },
       el("div", {}, el("strong", { text: answer.question })),
       el("div", { class: "answer" }, el("span", { class: "value", text: answer.answer || "(none)" })),
-      el("div", { class: "small" }, `from ${PROVENANCE[answer.provenance] || answer.provenance}`,
-        answer.uncertain ? " · uncertain" : "", answer.note ? ` · ${answer.note}` : ""),
+      el("div", { class: "small" }, `from ${source}`, answer.uncertain ? " · uncertain" : "",
+        answer.note && !answer.note.includes(source) ? ` · ${answer.note}` : ""),
       evidence(answer));
     if (onEdit) {
       item.append(el("button", { type: "button", class: "edit", "aria-label": `Correct the answer to: ${answer.question}`,
@@ -98,15 +99,15 @@ export function timings(trace) {
 }
 
 // `values`: a thread's state values; `onEdit(answer, text)`: correct an answer (or null).
+// Two columns on a wide screen: how the context was built, then what was rendered.
 export function report(values, onEdit = null) {
-  const parts = [];
-  if (values.request) parts.push(el("p", {}, el("strong", { text: "Request: " }), values.request));
-  if (values.plan) parts.push(gaps(values.plan));
-  parts.push(answers(values, onEdit));
-  if (values.draft) parts.push(prompt(values.draft));
-  if (values.precheck) parts.push(precheck(values.precheck));
-  parts.push(rounds(values));
-  for (const error of values.errors || []) parts.push(el("p", { class: "small", text: `note: ${Object.values(error).join(": ")}` }));
-  parts.push(timings(values.trace));
-  return parts.filter(Boolean);
+  const context = [];
+  if (values.request) context.push(el("p", {}, el("strong", { text: "Request: " }), values.request));
+  if (values.plan) context.push(gaps(values.plan));
+  context.push(answers(values, onEdit));
+  if (values.draft) context.push(prompt(values.draft));
+  if (values.precheck) context.push(precheck(values.precheck));
+  for (const error of values.errors || []) context.push(el("p", { class: "small", text: `note: ${Object.values(error).join(": ")}` }));
+  const results = [rounds(values), timings(values.trace)];
+  return [el("div", { class: "context" }, context.filter(Boolean)), el("div", { class: "results" }, results.filter(Boolean))];
 }
