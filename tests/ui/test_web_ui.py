@@ -86,8 +86,15 @@ class Page:
         )
         return list(self.driver.execute_script(script, css, name))
 
+    def thread_link(self) -> str:
+        """The address of the page's thread ("" before the page has one)."""
+        href = str(self.attrs("#run-link", "href")[0] or "")
+        return f"{self.server.url}/ui/{href}" if href.startswith("#thread=") else ""
+
     def thread(self) -> str:
-        return str(self.by_id("run-link").get_attribute("href")).rsplit("=", 1)[1]
+        href = str(self.by_id("run-link").get_attribute("href"))
+        assert "#thread=" in href, href
+        return href.rsplit("=", 1)[1]
 
     def loaded_images(self, css: str) -> int:
         script = (
@@ -252,7 +259,7 @@ def test_a_second_tab_watches_the_same_run(page: Page, tmp_path: Path) -> None:
     slow = [{"schema": "Composed", "delay": 4.0, "response": default_rules()[3]["response"]}]
     page.open()
     page.submit("A poster of the pastry eaten at the autumn moon festival", llm=page.script(slow))
-    link = wait_for(page.driver, lambda d: page.by_id("run-link").get_attribute("href"))
+    link = wait_for(page.driver, lambda d: page.thread_link())
     first = page.driver.current_window_handle
     page.driver.switch_to.new_window("tab")
     try:
