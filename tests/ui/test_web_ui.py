@@ -174,6 +174,26 @@ def test_an_interrupt_is_answered_on_the_page(page: Page, tmp_path: Path) -> Non
     assert "Tin Lantern" in values["final_prompt"]
 
 
+def test_use_the_guesses_resumes_at_once(page: Page) -> None:
+    gaps = [
+        {"question": "Which town is the market in?", "kind": "ambiguous", "best_guess": "Rye"},
+        {"question": "Which season is it?", "kind": "ambiguous", "best_guess": "winter"},
+    ]
+    spec = page.script([{"schema": "PlanDraft", "response": plan_with(gaps)}])
+    page.open()
+    page.submit("A flyer for the market", llm=spec)
+    page.wait_status("waiting")
+    assert len(page.texts("#question-fields label")) == 2
+    page.by_id("use-guesses").click()
+    page.wait_status("done")
+    answers = page.client.threads.get_state(page.thread())["values"]["answers"]
+    assert {(a["answer"], a["provenance"]) for a in answers} == {
+        ("Rye", "assumed"),
+        ("winter", "assumed"),
+    }
+    assert sorted(page.texts("#answers .value")) == ["Rye", "winter"]
+
+
 def test_correcting_an_answer_reruns_from_compose(page: Page, tmp_path: Path) -> None:
     corrected = {
         "schema": "Composed",
@@ -294,11 +314,14 @@ def test_images_come_from_the_output_folder_only(page: Page, tmp_path: Path) -> 
 
 
 @pytest.mark.integration
+@pytest.mark.timeout(1800)  # the 1.5B model on CPU; minutes more on a shared, loaded box
 def test_a_run_with_the_embedded_model(page: Page, tmp_path: Path) -> None:
     page.open()
     page.setting("llm", "local")
+    page.by_id("setting-interactive").click()  # off: questions take the planner's guess
+    assert not page.by_id("setting-interactive").is_selected()
     page.submit("A poster of a red kite over a green hill")
-    page.wait_status("done", "failed", timeout=900)
+    page.wait_status("done", "failed", timeout=1700)
     assert page.status() == "done", page.by_id("error").text
     assert page.loaded_images("#rounds img") >= 1
     assert page.by_id("prompt").text.strip()

@@ -106,7 +106,7 @@ function ask(questions) {
   const fields = questions.map((q, n) => {
     const id = `question-${n}`;
     return el("div", {}, el("label", { for: id, text: q.value.question }),
-      el("input", { id, "data-interrupt": q.id, "data-guess": q.value.best_guess || "", value: q.value.best_guess || "" }));
+      el("input", { id, "data-interrupt": q.id, value: q.value.best_guess || "" }));
   });
   $("question-fields").replaceChildren(...fields);
   $("questions").hidden = false;
@@ -116,7 +116,8 @@ function ask(questions) {
 function answersFrom(useGuesses) {
   const out = {};
   for (const input of $("question-fields").querySelectorAll("input")) {
-    out[input.dataset.interrupt] = useGuesses ? input.dataset.guess : input.value.trim();
+    // no answer: ask_user takes the planner's guess and records it as a guess, not the user's
+    out[input.dataset.interrupt] = useGuesses ? "" : input.value.trim();
   }
   return out;
 }
