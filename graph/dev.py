@@ -205,6 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         note = f"  (port {args.port} was taken; the server bound {server.port})"
     print(f"image-agent dev server: {server.url}{note}", flush=True)
     print(f"  port:     {server.port}", flush=True)
+    print(f"  web UI:   {server.url}/ui/", flush=True)
     print(f"  Studio:   {server.studio_url}", flush=True)
     print(f"  API docs: {server.url}/docs", flush=True)
     print("  graph:    image_agent   (Ctrl-C stops the server)", flush=True)

@@ -120,6 +120,15 @@ class ProfileFact(TypedDict):
     source_run: str
 
 
+def merge_answers(left: list[Answer] | None, right: list[Answer] | None) -> list[Answer]:
+    """Reducer: answers add up, one per gap; a later answer to a gap replaces the earlier one
+    in its place (a person's correction, written with a state update, replaces the answer)."""
+    merged: dict[str, Answer] = {}
+    for answer in [*(left or []), *(right or [])]:
+        merged[answer["gap_id"]] = answer
+    return list(merged.values())
+
+
 class GapTask(TypedDict):
     """What a grounding node receives through `Send`: one gap and the request around it."""
 
@@ -150,7 +159,7 @@ class State(InputState, OutputState, total=False):
     plan: dict[str, Any]  # Plan.model_dump()
     memory: list[dict[str, Any]]  # the user's profile facts, loaded at plan time
     earlier: list[dict[str, Any]]  # earlier turns of the conversation the planner was shown
-    answers: Annotated[list[Answer], operator.add]
+    answers: Annotated[list[Answer], merge_answers]
     draft: Draft  # the current composed prompt
     rounds: Annotated[list[Round], merge_rounds]
     feedback: list[str]

@@ -1,8 +1,8 @@
 """The agent behind the real `langgraph dev` server, driven with langgraph-sdk and RemoteGraph.
 
 One server per module (started by `graph.dev.start`, the code behind `make dev`), on a free
-loopback port, from a copy of the project's langgraph.json with its paths made absolute (so
-the server's own `.langgraph_api/` files land in a temp dir, not in the checkout). The chat
+loopback port, from a copy of the project's langgraph.json with its paths made absolute
+(tests/server/dev_config.py). The chat
 model is scripted (`IMAGE_AGENT_LLM` for the server's default, `context.llm` per run) and the
 renderer is the test plugin; the store and its embedding index are the server's own.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -30,8 +29,8 @@ from langgraph_sdk.client import SyncLangGraphClient
 from graph.dev import DevServer, start
 from nodes.context import Context
 from tests.conftest import default_rules, plan_with
+from tests.server.dev_config import REPO, absolute_config, free_port
 
-REPO = Path(__file__).resolve().parents[2]
 RENDERER = "py:tests.fakes.slow_renderer:SlowRenderer"
 STEPS = [
     "plan",
@@ -46,30 +45,6 @@ STEPS = [
 ]
 NODES = {*STEPS, "collate", "remember", "report"}
 OUTPUT_KEYS = {"images", "report", "final_prompt", "checklist"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def absolute_config(target: Path) -> Path:
-    """The project's langgraph.json with relative paths made absolute, written to target/."""
-    data = json.loads((REPO / "langgraph.json").read_text())
-
-    def absolute(spec: str) -> str:
-        path, _, attr = spec.partition(":")
-        return f"{(REPO / path).resolve()}:{attr}" if attr else str((REPO / path).resolve())
-
-    data["dependencies"] = [absolute(dep) for dep in data["dependencies"]]
-    data["graphs"] = {name: absolute(spec) for name, spec in data["graphs"].items()}
-    data["store"]["index"]["embed"] = absolute(data["store"]["index"]["embed"])
-    # beside the agent, a graph that blocks the event loop: proof the detector is armed
-    data["graphs"]["blocking_probe"] = absolute("tests/fakes/blocking_probe.py:graph")
-    path = target / "langgraph.json"
-    path.write_text(json.dumps(data))
-    return path
 
 
 class Env:
@@ -111,7 +86,9 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
         "IMAGE_AGENT_SCRIPT_LOG": "1",
         "PYTHONPATH": str(REPO),  # the test renderer plugin lives in tests/
     }
-    server = start(port=free_port(), config=absolute_config(root), cwd=root, env=variables, jobs=4)
+    # beside the agent, a graph that blocks the event loop: proof the detector is armed
+    config = absolute_config(root, {"blocking_probe": "tests/fakes/blocking_probe.py:graph"})
+    server = start(port=free_port(), config=config, cwd=root, env=variables, jobs=4)
     try:
         yield Env(server, root)
     finally:

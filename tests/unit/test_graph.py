@@ -394,3 +394,22 @@ def test_a_search_answer_carries_its_cited_passage_to_compose(
     # the answer is a constraint on the prompt: kept (or put back) in the final prompt
     assert "The Salt Orchard" in state["final_prompt"]
     assert state["rounds"][0]["retention"][0]["answer"] == "The Salt Orchard"
+
+
+def test_answers_merge_by_gap_a_later_answer_replaces_the_earlier() -> None:
+    from nodes.state import merge_answers, resolved
+
+    first = resolved(
+        {"id": "g1", "question": "Q1", "route": "reason"}, "alpha", [], provenance="model"
+    )
+    other = resolved(
+        {"id": "g2", "question": "Q2", "route": "search"}, "beta", [], provenance="search"
+    )
+    fixed = resolved(
+        {"id": "g1", "question": "Q1", "route": "reason"}, "gamma", [], provenance="user"
+    )
+    merged = merge_answers(merge_answers([], [first, other]), [fixed])
+    assert [(a["gap_id"], a["answer"], a["provenance"]) for a in merged] == [
+        ("g1", "gamma", "user"),
+        ("g2", "beta", "search"),
+    ]

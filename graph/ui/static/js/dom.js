@@ -1,0 +1,34 @@
+// Building DOM from data with textContent only (nothing the server returns becomes HTML).
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null) continue;
+    if (key.startsWith("data-") || key.startsWith("aria-")) { node.setAttribute(key, String(value)); continue; }
+    if (value === false) continue;
+    if (key === "text") node.textContent = String(value);
+    else if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export function section(title, id, ...children) {
+  return el("section", { id, "aria-label": title }, el("h3", { text: title }), ...children);
+}
+
+export function showError(message) {
+  const box = document.getElementById("error");
+  box.textContent = message;
+  box.title = message;
+  box.hidden = !message;
+}
+
+export function clearError() {
+  showError("");
+}

@@ -1,0 +1,328 @@
+"""The web UI at /ui, in a real headless Chromium, against a real `langgraph dev`.
+
+One server per module (graph.dev.start, the code behind `make dev`) on a free loopback port,
+the `sketch` renderer, and scripted chat models: the server's default, or one per test typed
+into the page's own settings form (the `llm` field). One browser per module; each test opens
+the page afresh. Screenshots at desktop and phone width go to each test's tmp folder.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langgraph_sdk import get_sync_client
+
+from graph.dev import DevServer, start
+from tests.conftest import default_rules, plan_with
+from tests.server.dev_config import REPO, absolute_config, free_port
+from tests.ui.browser import chromium, screenshots, wait_for
+
+
+class Page:
+    """The running server, the browser, and helpers to drive the page."""
+
+    def __init__(self, server: DevServer, root: Path, driver: Any) -> None:
+        self.server = server
+        self.root = root
+        self.driver = driver
+        self.client = get_sync_client(url=server.url)
+        self._n = 0
+
+    def script(self, first: list[dict[str, Any]] | None = None) -> str:
+        self._n += 1
+        path = self.root / f"script-{self._n}.json"
+        path.write_text(json.dumps({"rules": [*(first or []), *default_rules()]}))
+        return f"scripted:{path}"
+
+    def calls(self, spec: str) -> list[dict[str, Any]]:
+        log = Path(spec.split(":", 1)[1] + ".calls.jsonl")
+        return [json.loads(line) for line in log.read_text().splitlines()]
+
+    def open(self, fragment: str = "") -> None:
+        self.driver.get(f"{self.server.url}/ui/{fragment}")
+        wait_for(self.driver, lambda d: d.find_elements("id", "setting-llm"))
+
+    def by_id(self, element_id: str) -> Any:
+        return self.driver.find_element("id", element_id)
+
+    def setting(self, name: str, value: str) -> None:
+        self.by_id("settings").click() if not self.by_id("settings").get_attribute("open") else None
+        field = self.by_id(f"setting-{name}")
+        field.clear()
+        field.send_keys(value)
+
+    def submit(self, request: str, *, llm: str = "", user: str = "") -> None:
+        self.by_id("request").clear()
+        self.by_id("request").send_keys(request)
+        self.by_id("user").clear()
+        if user:
+            self.by_id("user").send_keys(user)
+        if llm:
+            self.setting("llm", llm)
+        self.by_id("submit").click()
+
+    def status(self) -> str:
+        return str(self.by_id("run-status").get_attribute("data-status"))
+
+    def wait_status(self, *wanted: str, timeout: float = 180.0) -> str:
+        return str(
+            wait_for(self.driver, lambda d: self.status() in wanted and self.status(), timeout)
+        )
+
+    def texts(self, css: str) -> list[str]:
+        script = "return [...document.querySelectorAll(arguments[0])].map(e => e.innerText);"
+        return list(self.driver.execute_script(script, css))
+
+    def attrs(self, css: str, name: str) -> list[str | None]:
+        script = (
+            "return [...document.querySelectorAll(arguments[0])]"
+            ".map(e => e.getAttribute(arguments[1]));"
+        )
+        return list(self.driver.execute_script(script, css, name))
+
+    def thread_link(self) -> str:
+        """The address of the page's thread ("" before the page has one)."""
+        href = str(self.attrs("#run-link", "href")[0] or "")
+        return f"{self.server.url}/ui/{href}" if href.startswith("#thread=") else ""
+
+    def thread(self) -> str:
+        href = str(self.by_id("run-link").get_attribute("href"))
+        assert "#thread=" in href, href
+        return href.rsplit("=", 1)[1]
+
+    def loaded_images(self, css: str) -> int:
+        script = (
+            "return [...document.querySelectorAll(arguments[0])]"
+            ".filter(i => i.complete && i.naturalWidth > 0).length;"
+        )
+        return int(self.driver.execute_script(script, css))
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
+    root = tmp_path_factory.mktemp("ui")
+    (root / "default.json").write_text(json.dumps({"rules": default_rules()}))
+    variables = {
+        "IMAGE_AGENT_LLM": f"scripted:{root / 'default.json'}",
+        "IMAGE_AGENT_RENDERER": "sketch",
+        "IMAGE_AGENT_SEARCH": "none",
+        "IMAGE_AGENT_HOME": str(root / "home"),
+        "IMAGE_AGENT_OUTPUT_DIR": str(root / "outputs"),
+        "IMAGE_AGENT_WIDTH": "192",
+        "IMAGE_AGENT_HEIGHT": "192",
+        "IMAGE_AGENT_MAX_ROUNDS": "1",
+        "IMAGE_AGENT_SCRIPT_LOG": "1",
+        "PYTHONPATH": str(REPO),
+    }
+    server = start(port=free_port(), config=absolute_config(root), cwd=root, env=variables)
+    driver = None
+    try:
+        driver = chromium(root / "profile")
+        yield Page(server, root, driver)
+    finally:
+        if driver is not None:
+            driver.quit()
+        server.stop()
+
+
+def test_submit_shows_gaps_then_the_image_and_verdicts(page: Page, tmp_path: Path) -> None:
+    slow = [{"schema": "Composed", "delay": 3.0, "response": default_rules()[3]["response"]}]
+    page.open()
+    page.submit("A poster of the pastry eaten at the autumn moon festival", llm=page.script(slow))
+    wait_for(page.driver, lambda d: page.texts("#plan .gaps li"))
+    assert page.texts("#rounds img") == [], "the image came before the gaps"
+    assert "reason" in page.texts("#plan .gaps li")[0]
+    page.wait_status("done")
+    assert page.loaded_images("#rounds img") == 1
+    rounds = page.client.threads.get_state(page.thread())["values"]["rounds"]
+    shown = page.attrs("#rounds .verdicts li", "data-passed")
+    assert shown and shown == [str(v["passed"]).lower() for v in rounds[-1]["verdicts"]]
+    assert page.texts("#rounds .verdicts li")[0].startswith(rounds[-1]["verdicts"][0]["item"])
+    assert "mooncake" in page.by_id("prompt").text
+    assert "mooncake" in page.texts("#answers .value")[0]
+    nodes = set(page.attrs("#timings li", "data-node"))
+    assert {"plan", "compose", "render", "evaluate"} <= nodes
+    shots = screenshots(page.driver, tmp_path, "finished-run")
+    assert all(p.stat().st_size > 1000 for p in shots)
+
+
+def test_an_interrupt_is_answered_on_the_page(page: Page, tmp_path: Path) -> None:
+    gaps = [{"question": "What is your shop called?", "kind": "ambiguous", "best_guess": "Shop"}]
+    spec = page.script([{"schema": "PlanDraft", "response": plan_with(gaps)}])
+    page.open()
+    page.submit("A sign for my shop", llm=spec)
+    page.wait_status("waiting")
+    assert page.by_id("run-status").text == "waiting for you"
+    field = page.driver.find_element("css selector", "#question-fields input")
+    assert field.get_attribute("value") == "Shop"  # the best guess, filled in
+    label = page.driver.find_element("css selector", "#question-fields label")
+    assert label.text == "What is your shop called?"
+    screenshots(page.driver, tmp_path, "question")
+    field.clear()
+    field.send_keys("Tin Lantern")
+    page.by_id("answer").click()
+    page.wait_status("done")
+    assert "Tin Lantern" in page.texts("#answers .value")
+    values = page.client.threads.get_state(page.thread())["values"]
+    assert values["answers"][0]["provenance"] == "user"
+    assert "Tin Lantern" in values["final_prompt"]
+
+
+def test_use_the_guesses_resumes_at_once(page: Page) -> None:
+    gaps = [
+        {"question": "Which town is the market in?", "kind": "ambiguous", "best_guess": "Rye"},
+        {"question": "Which season is it?", "kind": "ambiguous", "best_guess": "winter"},
+    ]
+    spec = page.script([{"schema": "PlanDraft", "response": plan_with(gaps)}])
+    page.open()
+    page.submit("A flyer for the market", llm=spec)
+    page.wait_status("waiting")
+    assert len(page.texts("#question-fields label")) == 2
+    page.by_id("use-guesses").click()
+    page.wait_status("done")
+    answers = page.client.threads.get_state(page.thread())["values"]["answers"]
+    assert {(a["answer"], a["provenance"]) for a in answers} == {
+        ("Rye", "assumed"),
+        ("winter", "assumed"),
+    }
+    assert sorted(page.texts("#answers .value")) == ["Rye", "winter"]
+
+
+def test_correcting_an_answer_reruns_from_compose(page: Page, tmp_path: Path) -> None:
+    corrected = {
+        "schema": "Composed",
+        "match": "red bean bun",
+        "response": {"prompt": "A festive poster of a red bean bun", "negative_prompt": ""},
+    }
+    spec = page.script([corrected])
+    page.open()
+    page.submit("A poster of the pastry eaten at the autumn moon festival", llm=spec)
+    page.wait_status("done")
+    first_image = page.attrs("#rounds img", "src")
+    before = len(page.calls(spec))
+    page.driver.find_element("css selector", "#answers button.edit").click()
+    fix = page.driver.find_element("css selector", "#answers .edit-answer input")
+    fix.clear()
+    fix.send_keys("red bean bun")
+    page.driver.find_element("css selector", "#answers .edit-answer button").click()
+    wait_for(page.driver, lambda d: "red bean bun" in page.by_id("prompt").text)
+    page.wait_status("done")
+    assert page.texts("#answers .value") == ["red bean bun"]
+    assert page.loaded_images("#rounds img") == 1
+    assert page.attrs("#rounds img", "src") != first_image  # the fork's own folder
+    rerun = {call["schema"] for call in page.calls(spec)[before:]}
+    assert "Composed" in rerun
+    assert not rerun & {"PlanDraft", "Reasoned"}, "the rerun started over instead of forking"
+    thread = page.thread()
+    history = page.client.threads.get_history(thread, limit=100)
+    assert any(c["next"] == ["compose"] and not c["values"].get("rounds") for c in history)
+    screenshots(page.driver, tmp_path, "corrected")
+
+
+def test_history_lists_runs_and_opens_a_report(page: Page, tmp_path: Path) -> None:
+    page.open()
+    page.submit("A poster of the pastry eaten at the autumn moon festival")
+    page.wait_status("done")
+    page.by_id("tab-history").click()
+    wait_for(page.driver, lambda d: page.loaded_images("#history img") >= 1)
+    entries = page.driver.find_elements("css selector", "#history li button")
+    assert entries and "autumn moon festival" in entries[0].text
+    assert "idle" in entries[0].text
+    screenshots(page.driver, tmp_path, "history")
+    entries[0].click()
+    wait_for(
+        page.driver,
+        lambda d: page.by_id("view-run").is_displayed() and page.loaded_images("#rounds img"),
+    )
+    assert page.texts("#plan .gaps li") and "mooncake" in page.by_id("prompt").text
+    assert page.by_id("request").get_attribute("value").startswith("A poster of the pastry")
+
+
+def test_forget_one_memory_item(page: Page, tmp_path: Path) -> None:
+    user = "ui-memory-user"
+    namespace = ["users", user, "profile"]
+    page.client.store.put_item(namespace, "style", {"fact": "The user's preferred style: linocut"})
+    page.client.store.put_item(namespace, "pet", {"fact": "The user's cat is called Pixel"})
+    page.open()
+    page.by_id("tab-memory").click()
+    page.by_id("memory-user").clear()
+    page.by_id("memory-user").send_keys(user)
+    page.by_id("memory-show").click()
+    wait_for(page.driver, lambda d: len(page.texts("#memory-profile li[data-key]")) == 2)
+    screenshots(page.driver, tmp_path, "memory")
+    item = page.driver.find_element("css selector", '#memory-profile li[data-key="pet"] button')
+    item.click()
+    wait_for(page.driver, lambda d: len(page.texts("#memory-profile li[data-key]")) == 1)
+    assert "linocut" in page.texts("#memory-profile li[data-key]")[0]
+    left = page.client.store.search_items(namespace)["items"]
+    assert [i["key"] for i in left] == ["style"]
+
+
+def test_a_bad_request_shows_one_line_error(page: Page) -> None:
+    page.open()
+    page.submit("A poster of a kite", user="not a valid id!")
+    page.wait_status("failed")
+    error = page.by_id("error")
+    assert error.is_displayed()
+    assert "invalid user id" in error.text
+    assert "\n" not in error.get_attribute("textContent")
+    assert "Traceback" not in error.get_attribute("textContent")
+
+
+def test_a_second_tab_watches_the_same_run(page: Page, tmp_path: Path) -> None:
+    slow = [{"schema": "Composed", "delay": 4.0, "response": default_rules()[3]["response"]}]
+    page.open()
+    page.submit("A poster of the pastry eaten at the autumn moon festival", llm=page.script(slow))
+    link = wait_for(page.driver, lambda d: page.thread_link())
+    first = page.driver.current_window_handle
+    page.driver.switch_to.new_window("tab")
+    try:
+        page.driver.get(link)
+        wait_for(page.driver, lambda d: page.status() == "running")
+        page.wait_status("done")
+        assert page.loaded_images("#rounds img") == 1
+        assert page.texts("#rounds .verdicts li")
+        assert page.by_id("request").get_attribute("value").startswith("A poster of the pastry")
+        screenshots(page.driver, tmp_path, "second-tab")
+    finally:
+        page.driver.close()
+        page.driver.switch_to.window(first)
+    page.wait_status("done")
+
+
+def test_images_come_from_the_output_folder_only(page: Page, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.png"
+    outside.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 32)
+    fake = page.root / "outputs" / "fake.png"
+    fake.parent.mkdir(exist_ok=True)
+    fake.write_text("not an image")
+    for path, code in [
+        (str(outside), 404),
+        (str(page.root / "outputs" / ".." / "default.json"), 404),
+        (str(fake), 415),
+    ]:
+        url = f"{page.server.url}/ui/image?path={urllib.request.quote(path)}"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url, timeout=30)
+        assert refused.value.code == code, path
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(1800)  # the 1.5B model on CPU; minutes more on a shared, loaded box
+def test_a_run_with_the_embedded_model(page: Page, tmp_path: Path) -> None:
+    page.open()
+    page.setting("llm", "local")
+    page.by_id("setting-interactive").click()  # off: questions take the planner's guess
+    assert not page.by_id("setting-interactive").is_selected()
+    page.submit("A poster of a red kite over a green hill")
+    page.wait_status("done", "failed", timeout=1700)
+    assert page.status() == "done", page.by_id("error").text
+    assert page.loaded_images("#rounds img") >= 1
+    assert page.by_id("prompt").text.strip()
+    screenshots(page.driver, tmp_path, "embedded")
