@@ -68,11 +68,15 @@ def chromium(profile: Path) -> Any:
 
 def wait_for(driver: Any, check: Callable[[Any], Any], timeout: float = 180.0) -> Any:
     """Poll `check(driver)` until it returns something truthy; fail with the page's state."""
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
+    # the page redraws on state updates: an element read mid-redraw is polled again
+    wait = WebDriverWait(
+        driver, timeout, poll_frequency=0.2, ignored_exceptions=[StaleElementReferenceException]
+    )
     try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.2).until(check)
+        return wait.until(check)
     except TimeoutException:
         status = driver.execute_script(
             "const s = document.getElementById('run-status');"

@@ -13,95 +13,14 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from langgraph_sdk import get_sync_client
 
-from graph.dev import DevServer, start
+from graph.dev import start
 from tests.conftest import default_rules, plan_with
 from tests.server.dev_config import REPO, absolute_config, free_port
 from tests.ui.browser import chromium, screenshots, wait_for
-
-
-class Page:
-    """The running server, the browser, and helpers to drive the page."""
-
-    def __init__(self, server: DevServer, root: Path, driver: Any) -> None:
-        self.server = server
-        self.root = root
-        self.driver = driver
-        self.client = get_sync_client(url=server.url)
-        self._n = 0
-
-    def script(self, first: list[dict[str, Any]] | None = None) -> str:
-        self._n += 1
-        path = self.root / f"script-{self._n}.json"
-        path.write_text(json.dumps({"rules": [*(first or []), *default_rules()]}))
-        return f"scripted:{path}"
-
-    def calls(self, spec: str) -> list[dict[str, Any]]:
-        log = Path(spec.split(":", 1)[1] + ".calls.jsonl")
-        return [json.loads(line) for line in log.read_text().splitlines()]
-
-    def open(self, fragment: str = "") -> None:
-        self.driver.get(f"{self.server.url}/ui/{fragment}")
-        wait_for(self.driver, lambda d: d.find_elements("id", "setting-llm"))
-
-    def by_id(self, element_id: str) -> Any:
-        return self.driver.find_element("id", element_id)
-
-    def setting(self, name: str, value: str) -> None:
-        self.by_id("settings").click() if not self.by_id("settings").get_attribute("open") else None
-        field = self.by_id(f"setting-{name}")
-        field.clear()
-        field.send_keys(value)
-
-    def submit(self, request: str, *, llm: str = "", user: str = "") -> None:
-        self.by_id("request").clear()
-        self.by_id("request").send_keys(request)
-        self.by_id("user").clear()
-        if user:
-            self.by_id("user").send_keys(user)
-        if llm:
-            self.setting("llm", llm)
-        self.by_id("submit").click()
-
-    def status(self) -> str:
-        return str(self.by_id("run-status").get_attribute("data-status"))
-
-    def wait_status(self, *wanted: str, timeout: float = 180.0) -> str:
-        return str(
-            wait_for(self.driver, lambda d: self.status() in wanted and self.status(), timeout)
-        )
-
-    def texts(self, css: str) -> list[str]:
-        script = "return [...document.querySelectorAll(arguments[0])].map(e => e.innerText);"
-        return list(self.driver.execute_script(script, css))
-
-    def attrs(self, css: str, name: str) -> list[str | None]:
-        script = (
-            "return [...document.querySelectorAll(arguments[0])]"
-            ".map(e => e.getAttribute(arguments[1]));"
-        )
-        return list(self.driver.execute_script(script, css, name))
-
-    def thread_link(self) -> str:
-        """The address of the page's thread ("" before the page has one)."""
-        href = str(self.attrs("#run-link", "href")[0] or "")
-        return f"{self.server.url}/ui/{href}" if href.startswith("#thread=") else ""
-
-    def thread(self) -> str:
-        href = str(self.by_id("run-link").get_attribute("href"))
-        assert "#thread=" in href, href
-        return href.rsplit("=", 1)[1]
-
-    def loaded_images(self, css: str) -> int:
-        script = (
-            "return [...document.querySelectorAll(arguments[0])]"
-            ".filter(i => i.complete && i.naturalWidth > 0).length;"
-        )
-        return int(self.driver.execute_script(script, css))
+from tests.ui.page import Page, click
 
 
 @pytest.fixture(scope="module")
@@ -206,12 +125,21 @@ def test_correcting_an_answer_reruns_from_compose(page: Page, tmp_path: Path) ->
     page.wait_status("done")
     first_image = page.attrs("#rounds img", "src")
     before = len(page.calls(spec))
-    page.driver.find_element("css selector", "#answers button.edit").click()
+    # the page redraws on every state update: find and click in one step, again if redrawn
+    wait_for(page.driver, lambda d: click(d, "#answers button.edit"))
     fix = page.driver.find_element("css selector", "#answers .edit-answer input")
     fix.clear()
     fix.send_keys("red bean bun")
-    page.driver.find_element("css selector", "#answers .edit-answer button").click()
+    wait_for(page.driver, lambda d: click(d, "#answers .edit-answer button"))
     wait_for(page.driver, lambda d: "red bean bun" in page.by_id("prompt").text)
+    # "done" is still shown from the first run until the fork starts: wait for its image
+    wait_for(
+        page.driver,
+        lambda d: (
+            page.loaded_images("#rounds img") == 1
+            and page.attrs("#rounds img", "src") != first_image
+        ),
+    )
     page.wait_status("done")
     assert page.texts("#answers .value") == ["red bean bun"]
     assert page.loaded_images("#rounds img") == 1
