@@ -144,9 +144,7 @@ def _reset(handler: BaseHTTPRequestHandler, status: int, data: bytes) -> None:
         handler.end_headers()
         handler.wfile.write(data[: len(data) // 2])
         handler.wfile.flush()
-        handler.connection.setsockopt(
-            socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-        )
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         handler.connection.close()
         handler.close_connection = True
     except OSError:
@@ -217,13 +215,15 @@ def has_images(body: dict[str, Any]) -> bool:
 def openai_routes(rules: list[dict[str, Any]]) -> dict[str, Handler]:
     """Chat answers by rule, first match wins: `schema` (response_format json_schema name),
     `model`, `images` (whether the request carries image blocks), `times` (use at most N
-    times); a rule answers `response`, or fails with `status` (OpenAI's error shape)."""
+    times); a rule answers `response` (after `delay` seconds), or fails with `status`
+    (OpenAI's error shape)."""
     used: dict[int, int] = {}
     lock = threading.Lock()
 
     def chat(body: dict[str, Any], headers: dict[str, str]) -> tuple[int, Any]:
         fmt = body.get("response_format") or {}
         schema = (fmt.get("json_schema") or {}).get("name")
+        picked: dict[str, Any] | None = None
         with lock:
             for index, rule in enumerate(rules):
                 if rule.get("schema") not in (None, schema):
@@ -235,15 +235,20 @@ def openai_routes(rules: list[dict[str, Any]]) -> dict[str, Handler]:
                 if "times" in rule and used.get(index, 0) >= int(rule["times"]):
                     continue
                 used[index] = used.get(index, 0) + 1
-                if rule.get("status"):
-                    status = int(rule["status"])
-                    return status, _unauthorised("") if status == 401 else {
-                        "error": {"message": f"test error {status}", "type": "server"}
-                    }
-                response = rule.get("response", "")
-                content = response if isinstance(response, str) else json.dumps(response)
-                return 200, chat_completion(content, str(body.get("model", "")))
-        return 400, {"error": {"message": f"no rule for schema {schema!r}", "type": "test"}}
+                picked = rule
+                break
+        if picked is None:
+            return 400, {"error": {"message": f"no rule for schema {schema!r}", "type": "test"}}
+        if picked.get("status"):
+            status = int(picked["status"])
+            return status, _unauthorised("") if status == 401 else {
+                "error": {"message": f"test error {status}", "type": "server"}
+            }
+        delay = float(picked.get("delay") or 0)
+        response = picked.get("response", "")
+        time.sleep(delay)  # outside the lock: other calls go on meanwhile
+        content = response if isinstance(response, str) else json.dumps(response)
+        return 200, chat_completion(content, str(body.get("model", "")))
 
     def images(body: dict[str, Any], headers: dict[str, str]) -> tuple[int, Any]:
         width, height = (int(x) for x in str(body.get("size", "1024x1024")).split("x"))
