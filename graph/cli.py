@@ -16,7 +16,7 @@ import os
 import sys
 import time
 from dataclasses import asdict, fields
-from typing import Any
+from typing import Any, NoReturn
 
 from rich.console import Console
 
@@ -26,13 +26,22 @@ from graph.plugins import Handler, load_commands
 from nodes.context import Context
 from nodes.state import MAX_REQUEST_CHARS
 from tools.errors import UserError
+from tools.text import clean, one_line
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 2, 1, 130
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors in one line (`image-agent: error: ...`), exit 2; `--help` shows usage."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"image-agent: error: {one_line(message)} (see `{self.prog} --help`)\n")
+        sys.exit(EXIT_USAGE)
+
+
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="image-agent",
         description="Close the context gap: plan, ground, compose, render, check, remember.",
     )
@@ -90,7 +99,7 @@ def validate_context(ctx: Context) -> None:
 
 
 def validate_prompt(prompt: str) -> str:
-    text = prompt.strip()
+    text = clean(prompt).strip()  # no control or invisible characters; bad bytes as U+FFFD
     if not text:
         raise UserError("the prompt is empty: say what you want to see")
     if len(text) > MAX_REQUEST_CHARS:
@@ -286,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except UserError as exc:
-        sys.stderr.write(f"image-agent: error: {exc}\n")
+        sys.stderr.write(f"image-agent: error: {one_line(str(exc))}\n")
         return EXIT_USAGE
 
 
