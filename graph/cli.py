@@ -16,13 +16,13 @@ import os
 import sys
 import time
 from dataclasses import asdict, fields
-from typing import Any, NoReturn
+from typing import Any
 
 from rich.console import Console
 
 from graph.memory_cli import add_parser as add_memory_parser
 from graph.memory_cli import cmd_memory
-from graph.plugins import Handler, load_commands
+from graph.plugins import Handler, OneLineParser, load_commands
 from nodes.context import Context
 from nodes.state import MAX_REQUEST_CHARS
 from tools.errors import UserError
@@ -30,14 +30,6 @@ from tools.text import clean, one_line
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 2, 1, 130
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """Usage errors in one line (`image-agent: error: ...`), exit 2; `--help` shows usage."""
-
-    def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"image-agent: error: {one_line(message)} (see `{self.prog} --help`)\n")
-        sys.exit(EXIT_USAGE)
 
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
