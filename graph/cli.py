@@ -22,17 +22,18 @@ from rich.console import Console
 
 from graph.memory_cli import add_parser as add_memory_parser
 from graph.memory_cli import cmd_memory
-from graph.plugins import Handler, load_commands
+from graph.plugins import Handler, OneLineParser, load_commands
 from nodes.context import Context
 from nodes.state import MAX_REQUEST_CHARS
 from tools.errors import UserError
+from tools.text import clean, one_line
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 2, 1, 130
 
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="image-agent",
         description="Close the context gap: plan, ground, compose, render, check, remember.",
     )
@@ -90,7 +91,7 @@ def validate_context(ctx: Context) -> None:
 
 
 def validate_prompt(prompt: str) -> str:
-    text = prompt.strip()
+    text = clean(prompt).strip()  # no control or invisible characters; bad bytes as U+FFFD
     if not text:
         raise UserError("the prompt is empty: say what you want to see")
     if len(text) > MAX_REQUEST_CHARS:
@@ -286,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except UserError as exc:
-        sys.stderr.write(f"image-agent: error: {exc}\n")
+        sys.stderr.write(f"image-agent: error: {one_line(str(exc))}\n")
         return EXIT_USAGE
 
 

@@ -1,5 +1,6 @@
-"""Subcommands other packages add to `image-agent` through the entry-point group
-`image_agent.commands` (the bench is one), so the CLI imports none of them."""
+"""The CLI's parser: usage errors in one line, and the subcommands other packages add to
+`image-agent` through the entry-point group `image_agent.commands` (the bench is one), so
+the CLI imports none of them."""
 
 from __future__ import annotations
 
@@ -7,10 +8,20 @@ import argparse
 import sys
 from collections.abc import Callable, Collection
 from importlib.metadata import entry_points
-from typing import Any
+from typing import Any, NoReturn
+
+from tools.text import one_line
 
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS = "image_agent.commands"
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors in one line (`image-agent: error: ...`), exit 2; `--help` shows usage."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"image-agent: error: {one_line(message)} (see `{self.prog} --help`)\n")
+        sys.exit(2)
 
 
 def load_commands(sub: Any, taken: Collection[str]) -> dict[str, Handler]:

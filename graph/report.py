@@ -21,6 +21,7 @@ from nodes.compose.steps import STEPS
 from nodes.context import Context, context_of, emit, run_folder
 from nodes.evaluate import JUDGE_MODE
 from nodes.state import State
+from tools.text import one_line
 
 PROVENANCE = {
     "model": "the model's own knowledge (double-check)",
@@ -83,8 +84,15 @@ def summary(state: State) -> dict[str, Any]:
     }
 
 
+_MARKUP = str.maketrans(
+    {c: "\\" + c for c in "\\`*_[]|"} | {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+)
+
+
 def _md_escape(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text from outside or from a model, shown as data: one line, no invisible or control
+    characters, and no markdown or HTML of its own (links, emphasis, tags, table cells)."""
+    return one_line(str(text)).translate(_MARKUP)
 
 
 PROMPT_SOURCES = {
@@ -134,7 +142,11 @@ def precheck_lines(check: Mapping[str, Any]) -> list[str]:
 def render_markdown(state: State, ctx: Context) -> str:
     plan = state.get("plan", {})
     info = summary(state)
-    lines = [f"# image-agent run {info['run_id']}", "", f"**Request:** {state.get('request', '')}"]
+    lines = [
+        f"# image-agent run {info['run_id']}",
+        "",
+        f"**Request:** {_md_escape(state.get('request', ''))}",
+    ]
     lines += [
         "",
         f"User: `{state.get('user_id', '')}` · llm `{ctx.llm}` · judge "
@@ -157,7 +169,10 @@ def render_markdown(state: State, ctx: Context) -> str:
     earlier = state.get("earlier", [])
     if earlier:
         lines += ["", "## Earlier turns the planner saw", ""]
-        lines += [f"- `{t['id']}`: {t['request']} -> {t['prompt']}" for t in earlier]
+        lines += [
+            f'- `{t["id"]}`: "{_md_escape(t["request"])}" -> "{_md_escape(t["prompt"])}"'
+            for t in earlier
+        ]
     if state.get("memory"):
         lines += ["", f"Profile facts available: {len(state['memory'])}"]
     lines += ["", "## Gaps", ""]
@@ -168,20 +183,21 @@ def render_markdown(state: State, ctx: Context) -> str:
     for row in rows:
         status = "resolved" if row.get("resolved") else "UNRESOLVED"
         origin = PROVENANCE.get(str(row.get("provenance", "none")), str(row.get("provenance")))
-        lines += [f"### {row['id']}: {row['question']}", ""]
+        lines += [f"### {row['id']}: {_md_escape(row['question'])}", ""]
         lines += [f"- Kind `{row['kind']}`, route **{row['route']}** ({row['why']})"]
-        lines += [f"- Answer ({status}, from {origin}): {row.get('answer') or '-'}"]
+        answer = f'"{_md_escape(row["answer"])}"' if row.get("answer") else "-"
+        lines += [f"- Answer ({status}, from {origin}): {answer}"]
         if row.get("detail"):
-            lines += [f"- Must show: {row['detail']}"]
+            lines += [f'- Must show: "{_md_escape(row["detail"])}"']
         if row.get("note"):
-            lines += [f"- Note: {row['note']}"]
+            lines += [f"- Note: {_md_escape(row['note'])}"]
         lines += crosscheck_lines(row)
         for evidence in row.get("evidence", []):
             lines += [f'- Source `{evidence["source"]}`: "{_md_escape(evidence["quote"])}"']
         lines += [""]
-    lines += ["## Final prompt", "", info["final_prompt"] or "(none)", ""]
+    lines += ["## Final prompt", "", _md_escape(info["final_prompt"]) or "(none)", ""]
     if state.get("negative_prompt"):
-        lines += [f"Negative prompt: {state['negative_prompt']}", ""]
+        lines += [f"Negative prompt: {_md_escape(state['negative_prompt'])}", ""]
     lines += [
         "## Rounds",
         "",
@@ -199,7 +215,7 @@ def render_markdown(state: State, ctx: Context) -> str:
             f"### Round {rnd['round']}{best}: {rnd.get('passed', 0)}/{rnd.get('total', 0)} passed",
             "",
         ]
-        lines += [f"Prompt: {rnd['prompt']}", ""]
+        lines += [f"Prompt: {_md_escape(rnd['prompt'])}", ""]
         for panel in rnd.get("panel_results", []):
             lines += [f"- Panel {panel['panel']} ({panel.get('title', '')}): {panel['prompt']}"]
         if rnd.get("panel_results"):
@@ -232,7 +248,10 @@ def render_markdown(state: State, ctx: Context) -> str:
     lines += [""]
     errors = state.get("errors", [])
     if errors:
-        lines += ["## Problems", ""] + [f"- {e['node']}: {e['message']}" for e in errors] + [""]
+        lines += ["## Problems", ""] + [
+            f"- {e['node']}: {_md_escape(e['message'])}" for e in errors
+        ]
+        lines += [""]
     scene_notes = {str(r.get("scene", {}).get("attribution", "")) for r in state.get("rounds", [])}
     scene_notes.discard("")
     if scene_notes:

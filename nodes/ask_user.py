@@ -14,6 +14,7 @@ from langgraph.types import interrupt
 
 from nodes.context import Context, context_of, emit
 from nodes.state import GapTask, resolved, unresolved
+from tools.text import one_line
 
 
 def ask_user(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -24,7 +25,8 @@ def ask_user(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
     reply = interrupt(
         {"gap_id": gap["id"], "question": gap["question"], "best_guess": gap.get("best_guess", "")}
     )
-    text = str(reply if not isinstance(reply, dict) else reply.get("answer", "")).strip()
+    # the user's reply: one line, without invisible or control characters
+    text = one_line(str(reply if not isinstance(reply, dict) else reply.get("answer", "")))
     if not text:
         return {"answers": [unresolved(gap, "the user gave no answer", guess=True)]}
     emit("ask_user", f"{gap['id']}: {text[:80]}", gap_id=gap["id"])

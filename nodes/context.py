@@ -16,6 +16,7 @@ from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore
 
+from tools.errors import UserError
 from tools.ids import validate_id
 from tools.models import get_chat_model
 from tools.search import resolve_search_spec
@@ -51,7 +52,7 @@ def from_env(name: str, default: Any) -> Callable[[], Any]:
         try:
             return type(default)(raw)
         except ValueError:
-            raise ValueError(
+            raise UserError(
                 f"{ENV[name]}={raw!r} is not a valid {type(default).__name__}"
             ) from None
 
@@ -181,9 +182,14 @@ def context_of(runtime: Runtime[Context]) -> Context:
 
 
 def run_folder(output_dir: str, run_id: str) -> Path:
-    """The run's output folder, refusing ids that would escape `output_dir`."""
+    """The run's output folder, refusing ids that would escape `output_dir`. Links planted
+    inside it are removed (we never make any), so no write follows one out of the folder."""
     base = Path(output_dir).expanduser().resolve()
     folder = (base / run_id).resolve()
     if folder.parent != base:
         raise ValueError(f"run id {run_id!r} would write outside {base}")
+    if folder.is_dir():
+        for entry in folder.iterdir():
+            if entry.is_symlink():
+                entry.unlink()
     return folder

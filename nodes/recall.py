@@ -18,6 +18,7 @@ from langgraph.store.base import BaseStore
 
 from nodes.context import Context, context_of, emit, store_of
 from nodes.state import GapTask, resolved, unresolved
+from tools.text import one_line
 
 PROFILE_MIN = 0.3
 HISTORY_MIN = 0.3
@@ -42,7 +43,7 @@ def profile_hits(
     hits = []
     asked = _words(question)
     for item in store.search(("users", user_id, "profile"), query=query, limit=MAX_ITEMS * 2):
-        fact = str(item.value.get("fact") or "")
+        fact = one_line(str(item.value.get("fact") or ""))  # stored text: invisible chars out
         score = float(item.score or 0.0)
         if asked & _words(f"{item.value.get('topic') or ''} {item.value.get('about') or ''}"):
             score += TOPIC_BOOST
@@ -67,8 +68,8 @@ def history_hits(
         items = store.search(namespace, filter=where, limit=1)
     hits = []
     for item in items:
-        subject = str(item.value.get("subject") or item.value.get("request") or "")
-        prompt = str(item.value.get("final_prompt") or "")
+        subject = one_line(str(item.value.get("subject") or item.value.get("request") or ""))
+        prompt = one_line(str(item.value.get("final_prompt") or ""))
         score = item.score if item.score is not None else HISTORY_MIN
         hits.append((score, f"memory:history/{item.key}", subject, prompt[:300]))
     return hits

@@ -2,7 +2,9 @@
 
 Files go to `{output_dir}/{run_id}/round-{n}.png`; a re-run of the same round overwrites
 its own files, so the node is idempotent (resume may run it again). Failures raise after
-the graph's retry policy, leaving the checkpoint for `image-agent resume`.
+the graph's retry policy, leaving the checkpoint for `image-agent resume`. A renderer that
+degraded (its scene's `degraded`: say, a smaller size after running out of memory) is
+recorded in `errors`, so the report lists it under Problems.
 """
 
 from __future__ import annotations
@@ -81,7 +83,12 @@ def render(state: State | PanelTask, runtime: Runtime[Context]) -> dict[str, Any
         ]
     else:
         record.update({"images": images, "scene": result["scene"]})
-    return {"rounds": [record]}
+    update: dict[str, Any] = {"rounds": [record]}
+    if result["scene"].get("degraded"):  # the renderer fell back (a smaller size, ...)
+        update["errors"] = [
+            {"node": "render", "message": f"{which}: {result['scene']['degraded']}"}
+        ]
+    return update
 
 
 def arranged_layout(layout: list[LayoutBox], answers: Any) -> list[LayoutBox]:

@@ -12,6 +12,11 @@ are rounded to what the model accepts and the image is resized back to the reque
 steps and guidance come from the job or the pipeline's defaults; the negative prompt and the
 number of images are passed when the pipeline takes them; the seed comes from the job (the
 render node adds the round number, so each feedback round draws a different image).
+
+Out of memory (CUDA, MPS or CPU): the device cache is emptied and the image is generated
+once more at half the pixels, then resized to the requested size; the scene's `degraded`
+says so (the report lists it under Problems). Any other failure, or a second out of
+memory, raises RenderError with one line.
 """
 
 from __future__ import annotations
@@ -172,12 +177,27 @@ class DiffusersRenderer:
         if float(job.get("guidance") or 0) > 0:
             kwargs["guidance_scale"] = float(job.get("guidance") or 0)
         started = time.perf_counter()
+        degraded = ""
         try:
-            with _call_locks[self.key]:  # one call at a time per pipeline (not thread-safe)
-                images = pipe(**kwargs).images
+            images = self._generate(pipe, kwargs)
         except Exception as exc:
-            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise RenderError(f"diffusers: generation failed: {detail}") from exc
+            smaller = _smaller(gen_w, gen_h, multiple)
+            if not _out_of_memory(exc) or smaller == (gen_w, gen_h):
+                raise _failed(exc) from exc
+            _free_memory()
+            log.warning(
+                "diffusers: out of memory at %dx%d; retrying at %dx%d", gen_w, gen_h, *smaller
+            )
+            degraded = (
+                f"out of memory at {gen_w}x{gen_h}; generated at {smaller[0]}x{smaller[1]} "
+                f"and resized to {width}x{height}"
+            )
+            gen_w, gen_h = kwargs["width"], kwargs["height"] = smaller
+            kwargs["generator"] = torch.Generator(device="cpu").manual_seed(seed)
+            try:
+                images = self._generate(pipe, kwargs)
+            except Exception as again:
+                raise _failed(again, "after a retry at a smaller size") from again
         seconds = time.perf_counter() - started
         out_dir.mkdir(parents=True, exist_ok=True)
         paths: list[str] = []
@@ -210,7 +230,44 @@ class DiffusersRenderer:
             "load_seconds": round(load_seconds, 3),
             "pipeline_loads": _loads.get(self.key, 0),
         }
+        if degraded:
+            scene["degraded"] = degraded
         return {"images": paths, "scene": scene}
+
+    def _generate(self, pipe: Any, kwargs: dict[str, Any]) -> list[Any]:
+        with _call_locks[self.key]:  # one call at a time per pipeline (not thread-safe)
+            return list(pipe(**kwargs).images)
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    import torch
+
+    return isinstance(exc, torch.OutOfMemoryError | MemoryError) or (
+        "out of memory" in str(exc).lower()
+    )
+
+
+def _smaller(width: int, height: int, multiple: int) -> tuple[int, int]:
+    """Half the pixels (each side over the square root of 2), on the model's grid."""
+    return _snap(int(width / math.sqrt(2)), multiple), _snap(int(height / math.sqrt(2)), multiple)
+
+
+def _free_memory() -> None:
+    import gc
+
+    import torch
+
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+    mps = getattr(torch, "mps", None)
+    if mps is not None and torch.backends.mps.is_available():
+        mps.empty_cache()
+
+
+def _failed(exc: BaseException, when: str = "") -> RenderError:
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return RenderError(f"diffusers: generation failed{' ' + when if when else ''}: {detail}")
 
 
 def _plain(value: Any) -> Any:

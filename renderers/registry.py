@@ -10,7 +10,9 @@ Accepted:
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import os
 import re
 import threading
 from typing import Any, TypeGuard
@@ -130,12 +132,19 @@ def _build(spec: str) -> Renderer:
 
 
 def get_renderer(spec: str) -> Renderer:
-    """The renderer for `spec`, created once per process (thread-safe)."""
+    """The renderer for `spec`, created once per process (thread-safe); an `openai:` spec
+    gets a new client when its endpoint or key changes (as chat models do)."""
     spec = spec.strip()
+    key = spec
+    if spec.startswith("openai:"):
+        from renderers.openai_images import base_url
+
+        account = f"{base_url() or ''}|{os.environ.get('OPENAI_API_KEY', '')}"
+        key = f"{spec}|{hashlib.sha256(account.encode('utf-8')).hexdigest()}"
     with _lock:
-        renderer = _renderers.get(spec)
+        renderer = _renderers.get(key)
         if renderer is None:
             validate_renderer_spec(spec)
             renderer = _build(spec)
-            _renderers[spec] = renderer
+            _renderers[key] = renderer
         return renderer

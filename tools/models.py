@@ -10,6 +10,7 @@ so a server whose grammar lets the model ramble cannot run to its context length
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import threading
 from pathlib import Path
@@ -44,6 +45,12 @@ def validate_model_spec(spec: str, role: str = "llm") -> None:
         path = Path(spec[len("scripted:") :]).expanduser()
         if not path.is_file():
             raise SpecError(f"--{role} {spec}: no such script file {path}")
+        try:
+            rules = json.loads(path.read_text("utf-8")).get("rules")
+        except (OSError, ValueError, AttributeError) as exc:  # bad bytes, bad JSON, no object
+            raise SpecError(f"--{role} {spec}: not a script file ({type(exc).__name__})") from exc
+        if not isinstance(rules, list):
+            raise SpecError(f'--{role} {spec}: the script file holds no "rules" list')
         return
     raise SpecError(f"--{role} {spec!r}: unknown model spec; use {ACCEPTED}")
 

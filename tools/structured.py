@@ -5,6 +5,11 @@ Nodes call models only through `ask()`, so malformed JSON is handled in one plac
 2. an unparsable reply is repaired (code fences, prose around the object, trailing commas);
 3. still invalid: the model is asked again with the error, at most `retries` more times;
 4. then `StructuredOutputError`: the calling node degrades and records why.
+
+A reply whose HTTP body is not JSON at all (an empty, truncated or garbled body from a
+model server) counts as an invalid reply: asked again, then `StructuredOutputError`.
+Server errors, rate limits, timeouts and resets are retried by the client itself (a
+bounded number of times, honouring Retry-After) and then raised: the run fails, resumable.
 """
 
 from __future__ import annotations
@@ -60,7 +65,12 @@ def ask(
     conversation = list(messages)
     last_error = "no reply"
     for _attempt in range(retries + 1):
-        out: dict[str, Any] = runnable.invoke(conversation, **dict(options or {}))  # type: ignore[assignment]
+        try:
+            out: dict[str, Any] = runnable.invoke(conversation, **dict(options or {}))  # type: ignore[assignment]
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:  # the body, not the answer
+            last_error = f"malformed reply from the model server ({type(exc).__name__})"
+            log.warning("%s: %s; retrying", schema.__name__, last_error)
+            continue
         raw = out.get("raw")
         record(*_usage(raw))
         parsed = out.get("parsed")

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from nodes.compose.constraints import normalise
 from nodes.state import Answer
+from tools.text import one_line
 
 PROMPT_CHARS = 450
 
@@ -49,9 +50,12 @@ def facts(answers: Sequence[Answer]) -> list[str]:
         if not answer.get("answer") or normalise(answer["answer"]) in seen:
             continue  # several questions with one answer: say it once
         seen.add(normalise(answer["answer"]))
-        detail = f" ({answer['detail']})" if answer.get("detail") else ""
+        detail = f" ({one_line(answer['detail'])})" if answer.get("detail") else ""
         guess = " [a guess]" if answer.get("provenance") == "assumed" else ""
-        lines.append(f"- {answer['question']} {answer['answer']}{detail}{guess}")
+        # each fact on its own line: outside text can never start a line of its own
+        lines.append(
+            f"- {one_line(answer['question'])} {one_line(answer['answer'])}{detail}{guess}"
+        )
     return lines
 
 
@@ -68,7 +72,9 @@ def message(
     # standing preferences apply to every image; pets, family and identity only come in
     # through a memory gap (recall) when the request refers to them
     prefs = [
-        str(m["fact"]) for m in memory if m.get("fact") and m.get("kind") in ("preference", "avoid")
+        one_line(str(m["fact"]))
+        for m in memory
+        if m.get("fact") and m.get("kind") in ("preference", "avoid")
     ]
     if prefs:
         lines.append("About the user: " + "; ".join(prefs[:6]))

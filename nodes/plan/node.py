@@ -24,6 +24,7 @@ from nodes.plan.prompt import PANEL_SYSTEM, SYSTEM, PanelDraft, PlanDraft
 from nodes.plan.routing import cue, route_gaps
 from nodes.state import LayoutObject, Plan, State
 from tools.structured import StructuredOutputError, ask
+from tools.text import clean, one_line, quoted
 
 SIZES = {"small": 0.22, "medium": 0.38, "large": 0.6}
 CENTRES = {
@@ -108,8 +109,8 @@ def earlier_turns(
     return [
         {
             "id": item.key,
-            "request": str(item.value.get("request", ""))[:EARLIER_CHARS],
-            "prompt": str(item.value.get("final_prompt", ""))[:EARLIER_CHARS],
+            "request": one_line(str(item.value.get("request", "")))[:EARLIER_CHARS],
+            "prompt": one_line(str(item.value.get("final_prompt", "")))[:EARLIER_CHARS],
             "score": round(float(item.score or 0.0), 3),
         }
         for item in items[:EARLIER_TURNS]
@@ -118,7 +119,7 @@ def earlier_turns(
 
 def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = context_of(runtime)
-    request = state["request"].strip()
+    request = clean(state["request"]).strip()  # graph input: no invisible or control chars
     user_id = user_of(state, runtime)
     config = get_config()
     run_id = safe_run_id(
@@ -127,7 +128,10 @@ def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     emit("plan", "planning what the request leaves out")
     profile = load_profile(runtime, user_id)
     earlier = earlier_turns(runtime, user_id, ctx.conversation, request)
-    lines = [f"Earlier turn: {t['request']} -> drawn as: {t['prompt']}" for t in earlier]
+    # earlier turns are stored data: quoted, so they can never read as this turn's request
+    lines = [
+        f"Earlier turn: {quoted(t['request'])} -> drawn as: {quoted(t['prompt'])}" for t in earlier
+    ]
     message = "\n".join([*lines, f"Request: {request}"])
     errors: list[dict[str, str]] = []
     source = "model"
@@ -174,6 +178,7 @@ def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     shape = f"; {len(result.panels)} panel(s)" if result.panels else ""
     emit("plan", f"{len(gaps)} gap(s): {routes}; {len(result.checklist)} checks{shape}")
     update: dict[str, Any] = {
+        "request": request,
         "run_id": run_id,
         "plan": json.loads(result.model_dump_json()),
         "memory": profile,

@@ -6,8 +6,11 @@
 - Tavily: POST /search (results with title, url, content, score; images on request).
 
 Each server binds 127.0.0.1 on a free port, records every request (path, headers, JSON
-body) and can be told to fail: `fail(route, "500" | "401" | "malformed" | "timeout:S")`
-queues one failure for the next request on that route.
+body) and can be told to fail: `fail(route, MODE)` queues one failure for the next request
+on that route. Modes: "500", "401", "malformed" (not JSON), "timeout:S" (answer after S
+seconds), "429:S" (rate limited, `Retry-After: S`), "policy" (OpenAI's 400
+content-policy refusal), "reset" (half the real reply, then a TCP reset), "truncated" (the
+real reply cut in half, as a complete HTTP response) and "empty" (200 with no body).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from __future__ import annotations
 import base64
 import io
 import json
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -80,11 +85,23 @@ class Loopback:
             return _send(handler, 401, _unauthorised(path))
         if mode == "malformed":
             return _send_raw(handler, 200, b"{this is not json")
+        if mode.startswith("429:"):
+            error = {"error": {"message": "rate limited", "type": "requests", "code": "429"}}
+            return _send(handler, 429, error, {"Retry-After": mode.split(":", 1)[1]})
+        if mode == "policy":
+            return _send(handler, 400, _refused())
+        if mode == "empty":
+            return _send_raw(handler, 200, b"")
         route = self.routes.get(path)
         if route is None:
             return _send(handler, 404, {"error": {"message": f"no route {path}"}})
         status, payload = route(body, headers)
-        _send(handler, status, payload)
+        data = json.dumps(payload).encode("utf-8")
+        if mode == "truncated":
+            return _send_raw(handler, status, data[: len(data) // 2])
+        if mode == "reset":
+            return _reset(handler, status, data)
+        _send_raw(handler, status, data)
 
     def __enter__(self) -> Loopback:
         self._thread.start()
@@ -107,15 +124,51 @@ def _unauthorised(path: str) -> dict[str, Any]:
     }
 
 
-def _send(handler: BaseHTTPRequestHandler, status: int, payload: Any) -> None:
-    _send_raw(handler, status, json.dumps(payload).encode("utf-8"))
+def _refused() -> dict[str, Any]:
+    """OpenAI's answer to a prompt its safety system rejects."""
+    return {
+        "error": {
+            "message": "Your request was rejected as a result of our safety system.",
+            "type": "invalid_request_error",
+            "code": "content_policy_violation",
+        }
+    }
 
 
-def _send_raw(handler: BaseHTTPRequestHandler, status: int, data: bytes) -> None:
+def _reset(handler: BaseHTTPRequestHandler, status: int, data: bytes) -> None:
+    """Headers for the whole reply, half the body, then an RST (SO_LINGER 0) mid-reply."""
     try:
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data[: len(data) // 2])
+        handler.wfile.flush()
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        handler.connection.close()
+        handler.close_connection = True
+    except OSError:
+        pass
+
+
+def _send(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    payload: Any,
+    extra: dict[str, str] | None = None,
+) -> None:
+    _send_raw(handler, status, json.dumps(payload).encode("utf-8"), extra)
+
+
+def _send_raw(
+    handler: BaseHTTPRequestHandler, status: int, data: bytes, extra: dict[str, str] | None = None
+) -> None:
+    try:
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        for name, value in (extra or {}).items():
+            handler.send_header(name, value)
         handler.end_headers()
         handler.wfile.write(data)
     except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
@@ -162,13 +215,15 @@ def has_images(body: dict[str, Any]) -> bool:
 def openai_routes(rules: list[dict[str, Any]]) -> dict[str, Handler]:
     """Chat answers by rule, first match wins: `schema` (response_format json_schema name),
     `model`, `images` (whether the request carries image blocks), `times` (use at most N
-    times); a rule answers `response`, or fails with `status` (OpenAI's error shape)."""
+    times); a rule answers `response` (after `delay` seconds), or fails with `status`
+    (OpenAI's error shape)."""
     used: dict[int, int] = {}
     lock = threading.Lock()
 
     def chat(body: dict[str, Any], headers: dict[str, str]) -> tuple[int, Any]:
         fmt = body.get("response_format") or {}
         schema = (fmt.get("json_schema") or {}).get("name")
+        picked: dict[str, Any] | None = None
         with lock:
             for index, rule in enumerate(rules):
                 if rule.get("schema") not in (None, schema):
@@ -180,15 +235,20 @@ def openai_routes(rules: list[dict[str, Any]]) -> dict[str, Handler]:
                 if "times" in rule and used.get(index, 0) >= int(rule["times"]):
                     continue
                 used[index] = used.get(index, 0) + 1
-                if rule.get("status"):
-                    status = int(rule["status"])
-                    return status, _unauthorised("") if status == 401 else {
-                        "error": {"message": f"test error {status}", "type": "server"}
-                    }
-                response = rule.get("response", "")
-                content = response if isinstance(response, str) else json.dumps(response)
-                return 200, chat_completion(content, str(body.get("model", "")))
-        return 400, {"error": {"message": f"no rule for schema {schema!r}", "type": "test"}}
+                picked = rule
+                break
+        if picked is None:
+            return 400, {"error": {"message": f"no rule for schema {schema!r}", "type": "test"}}
+        if picked.get("status"):
+            status = int(picked["status"])
+            return status, _unauthorised("") if status == 401 else {
+                "error": {"message": f"test error {status}", "type": "server"}
+            }
+        delay = float(picked.get("delay") or 0)
+        response = picked.get("response", "")
+        time.sleep(delay)  # outside the lock: other calls go on meanwhile
+        content = response if isinstance(response, str) else json.dumps(response)
+        return 200, chat_completion(content, str(body.get("model", "")))
 
     def images(body: dict[str, Any], headers: dict[str, str]) -> tuple[int, Any]:
         width, height = (int(x) for x in str(body.get("size", "1024x1024")).split("x"))

@@ -193,7 +193,7 @@ def test_conversation_follow_ups_resolve_to_earlier_turns(
     assert "snowy forest" in answer["detail"]
     assert all("owl" not in e["quote"] for e in answer["evidence"])
     plans = [c for c in calls(spec) if c["schema"] == "PlanDraft"]
-    assert "Earlier turn: A red fox wearing a blue scarf" in plans[-1]["text"]
+    assert 'Earlier turn: "A red fox wearing a blue scarf' in plans[-1]["text"]  # quoted data
     assert "owl" not in plans[-1]["text"]
     third = turn(store, ctx, "And now make the same fox sleep", "ana", "t3")
     assert len(third["earlier"]) == 2  # bounded: not every earlier turn

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from tools.names import names_in, naming, proper_names
 from tools.search.base import find, get_search
 from tools.structured import StructuredOutputError, ask
+from tools.text import clean
 
 MIN_SCORE = 0.25  # cosine similarity below which a passage is not about the question
 REFERENCE_IMAGE = "[reference image]"
@@ -126,6 +127,8 @@ def read(
         return None, f"search failed: {message}"
     floor = float(getattr(provider, "min_score", MIN_SCORE))
     passages = [p for p in found["passages"] if p["score"] >= floor][:8]
+    for passage in passages:  # web pages and corpus files: invisible and control characters out
+        passage["quote"] = clean(passage["quote"])
     wanted = proper_names(question) if names is None else names
     passages = naming(passages, [p["quote"] for p in passages], wanted)
     if require:
