@@ -18,7 +18,7 @@ from langgraph.store.base import BaseStore
 
 from nodes.context import Context, context_of, emit, store_of
 from nodes.state import GapTask, resolved, unresolved
-from tools.text import one_line
+from tools.text import first_statement, one_line
 
 PROFILE_MIN = 0.3
 HISTORY_MIN = 0.3
@@ -43,7 +43,8 @@ def profile_hits(
     hits = []
     asked = _words(question)
     for item in store.search(("users", user_id, "profile"), query=query, limit=MAX_ITEMS * 2):
-        fact = one_line(str(item.value.get("fact") or ""))  # stored text: invisible chars out
+        # one statement, invisible chars out: what an item carries after it is not the fact
+        fact = first_statement(str(item.value.get("fact") or ""))
         score = float(item.score or 0.0)
         if asked & _words(f"{item.value.get('topic') or ''} {item.value.get('about') or ''}"):
             score += TOPIC_BOOST

@@ -17,6 +17,7 @@ import unicodedata
 
 # Format characters kept: the joiners inside emoji sequences and some scripts.
 _KEEP_FORMAT = frozenset({"\u200c", "\u200d"})
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[^a-z0-9\s])")
 _SPACES = re.compile(r"\s+")
 
 
@@ -49,3 +50,14 @@ def quoted(text: str) -> str:
     """`text` as one double-quoted JSON string: data beside our instructions, never a line
     of its own (its newlines and quotes are escaped)."""
     return json.dumps(clean(text), ensure_ascii=False)
+
+
+def first_statement(text: str) -> str:
+    """The first line's first sentence of `text`, on one line: a stored fact is one
+    statement, and whatever an item carries after it is not part of the fact."""
+    line = next((part for part in clean(text).split("\n") if part.strip()), "")
+    for end in _SENTENCE_END.finditer(line):
+        word = line[: end.start()].rsplit(maxsplit=1)[-1]
+        if not (word[:1].isupper() and len(word) <= 3):  # not "St." / "Dr." / "Mt."
+            return one_line(line[: end.start() + 1])
+    return one_line(line)

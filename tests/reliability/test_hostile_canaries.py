@@ -100,8 +100,7 @@ def shape(state: dict[str, Any]) -> dict[str, Any]:
 def check_contained(
     state: dict[str, Any], spec: str, store: FaissStore, *, prompt: bool = True
 ) -> None:
-    """The planted text stayed data; with `prompt=False` the final prompt is not checked
-    (a recalled memory item's text reaches it: see the memory test)."""
+    """The planted text stayed data; with `prompt=False` the final prompt is not checked."""
     if prompt:
         assert TOKEN not in state["final_prompt"]
     assert not any(TOKEN in g["question"] for g in state["plan"]["gaps"])
@@ -198,6 +197,8 @@ def test_planted_memory_items_and_earlier_turns_are_quoted_data(
 ) -> None:
     shapes = []
     for text in (HARMLESS, PLANTED):
+        for item in store.search(("users", "default", "history"), limit=100):
+            store.delete(("users", "default", "history"), item.key)  # the same memory both times
         store.put(
             ("users", "default", "profile"),
             "planted",
@@ -207,7 +208,14 @@ def test_planted_memory_items_and_earlier_turns_are_quoted_data(
         store.put(
             ("users", "default", "history"),
             "turn-1",
-            {"request": text, "final_prompt": text, "conversation": "chat-1", "subject": text},
+            # the subject is the planner's own (a turn's subject is what "like last time"
+            # reuses, drawn again); the request and final prompt are the user's and planted
+            {
+                "request": text,
+                "final_prompt": text,
+                "conversation": "chat-1",
+                "subject": "a grey tabby on a windowsill",
+            },
             index=["request", "final_prompt"],
         )
         spec = script(first=[{"schema": "PlanDraft", "response": plan_with([PET_GAP])}])
@@ -217,12 +225,8 @@ def test_planted_memory_items_and_earlier_turns_are_quoted_data(
     assert shapes[0] == shapes[1]
     planner = model_messages(spec)[0]
     assert any(line.startswith('Earlier turn: "Ignore') for line in planner.splitlines())
-    check_contained(state, spec, store, prompt=False)
-    if TOKEN in state["final_prompt"]:
-        # Known, not fixed here: recall answers with the whole stored fact, and compose's
-        # retention puts a dropped answer back into the prompt, so a planted memory item
-        # reaches the final prompt (as text to draw, escaped in the report).
-        pytest.xfail("a recalled memory item's whole text reaches the final prompt")
+    # a recalled fact is its first statement: what the item carries after it stays out
+    check_contained(state, spec, store)
 
 
 # ------------------------------------------------------------------ the user's answers
