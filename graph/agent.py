@@ -33,6 +33,7 @@ from nodes.remember import remember
 from nodes.render import after_render, render
 from nodes.search import search
 from nodes.state import GapTask, InputState, OutputState, State
+from tools.crashpoints import reach
 from tools.store_compat import fix_inmemory_store
 from tools.usage import track
 
@@ -47,9 +48,11 @@ def instrumented(name: str, fn: NodeFn) -> Any:
 
     def node(state: Any, runtime: Runtime[Context]) -> dict[str, Any]:
         emit(name, "started", status="start")
+        reach(f"start:{name}")
         started = time.perf_counter()
         with track() as usage:
             update = dict(fn(state, runtime))
+        reach(f"end:{name}")
         entry = {
             "node": name,
             "seconds": round(time.perf_counter() - started, 3),
