@@ -16,6 +16,7 @@ import os
 import sys
 import time
 from dataclasses import asdict, fields
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -226,6 +227,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     prompt = validate_prompt(args.prompt)
     ctx = context_from_args(args)
     validate_context(ctx)
+    # absolute: `resume` from another folder continues in the same output folder
+    ctx.output_dir = str(Path(ctx.output_dir).expanduser().resolve())
     run_id = new_run_id()
     console.print(f"run {run_id}")
     registry = RunRegistry()
