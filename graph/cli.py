@@ -27,6 +27,7 @@ from graph.plugins import Handler, load_commands
 from nodes.context import Context
 from nodes.state import MAX_REQUEST_CHARS
 from tools.errors import UserError
+from tools.redact import RedactingFilter, redact
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 2, 1, 130
@@ -194,7 +195,7 @@ def execute(run_id: str, payload: Any, ctx: Context, registry: Any, *, as_json: 
             )
             return EXIT_INTERRUPTED
         except Exception as exc:
-            detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+            detail = redact(f"{type(exc).__name__}: {exc}".splitlines()[0])[:300]
             registry.set_status(run_id, "failed", detail)
             logging.getLogger("image_agent").debug("run failed", exc_info=True)
             console.print(f"[red]run {run_id} failed:[/] {detail}")
@@ -284,12 +285,14 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
     parser, handlers = _parser()
     args = parser.parse_args(argv)
     try:
         return handlers[args.command](args)
     except UserError as exc:
-        sys.stderr.write(f"image-agent: error: {exc}\n")
+        sys.stderr.write(f"image-agent: error: {redact(str(exc))}\n")
         return EXIT_USAGE
 
 
