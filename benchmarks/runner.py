@@ -25,6 +25,7 @@ from benchmarks.results import RESULTS, append_result, prepare_out
 from benchmarks.wise import judge_wise
 from graph.cli import console
 from nodes.context import Context
+from tools.redact import redact
 
 
 def _context(config: BenchConfig, case: Case) -> Context:
@@ -157,7 +158,7 @@ def run_case(config: BenchConfig, case: Case) -> dict[str, Any]:
     try:
         agent = run_agent(config, case)
     except Exception as exc:  # one broken case must not stop the bench; it scores 0
-        detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+        detail = redact(f"{type(exc).__name__}: {exc}".splitlines()[0])[:300]
         agent = {"final_prompt": "", "scene": {}, "images": [], "routes": [], "rounds": 0}
         agent.update({"wall_s": 0.0, "model_calls": 0, "error": detail})
     judge_side(config, case, agent)

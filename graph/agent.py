@@ -33,6 +33,8 @@ from nodes.remember import remember
 from nodes.render import after_render, render
 from nodes.search import search
 from nodes.state import GapTask, InputState, OutputState, State
+from tools.crashpoints import reach
+from tools.redact import redact, redact_exception, redact_tree
 from tools.store_compat import fix_inmemory_store
 from tools.usage import track
 
@@ -47,9 +49,15 @@ def instrumented(name: str, fn: NodeFn) -> Any:
 
     def node(state: Any, runtime: Runtime[Context]) -> dict[str, Any]:
         emit(name, "started", status="start")
+        reach(f"start:{name}")
         started = time.perf_counter()
         with track() as usage:
-            update = dict(fn(state, runtime))
+            try:
+                update = dict(fn(state, runtime))
+            except Exception as exc:  # LangGraph saves its repr with the checkpoint
+                redact_exception(exc)
+                raise
+        reach(f"end:{name}")
         entry = {
             "node": name,
             "seconds": round(time.perf_counter() - started, 3),
@@ -60,7 +68,9 @@ def instrumented(name: str, fn: NodeFn) -> Any:
         if isinstance(state, dict) and "gap" in state:
             entry["gap_id"] = state["gap"].get("id", "")
         update["trace"] = [entry]
-        return update
+        if update.get("errors"):  # provider errors may quote a key
+            update["errors"] = [{**e, "message": redact(e["message"])} for e in update["errors"]]
+        return dict(redact_tree(update))
 
     node.__name__ = name
     node.__doc__ = fn.__doc__

@@ -16,6 +16,7 @@ import os
 import sys
 import time
 from dataclasses import asdict, fields
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -26,6 +27,7 @@ from graph.plugins import Handler, OneLineParser, load_commands
 from nodes.context import Context
 from nodes.state import MAX_REQUEST_CHARS
 from tools.errors import UserError
+from tools.redact import RedactingFilter, redact
 from tools.text import clean, one_line
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -194,7 +196,7 @@ def execute(run_id: str, payload: Any, ctx: Context, registry: Any, *, as_json: 
             )
             return EXIT_INTERRUPTED
         except Exception as exc:
-            detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+            detail = redact(f"{type(exc).__name__}: {exc}".splitlines()[0])[:300]
             registry.set_status(run_id, "failed", detail)
             logging.getLogger("image_agent").debug("run failed", exc_info=True)
             console.print(f"[red]run {run_id} failed:[/] {detail}")
@@ -227,6 +229,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     prompt = validate_prompt(args.prompt)
     ctx = context_from_args(args)
     validate_context(ctx)
+    # absolute: `resume` from another folder continues in the same output folder
+    ctx.output_dir = str(Path(ctx.output_dir).expanduser().resolve())
     run_id = new_run_id()
     console.print(f"run {run_id}")
     registry = RunRegistry()
@@ -282,12 +286,13 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    [handler.addFilter(RedactingFilter()) for handler in logging.getLogger().handlers]
     parser, handlers = _parser()
     args = parser.parse_args(argv)
     try:
         return handlers[args.command](args)
     except UserError as exc:
-        sys.stderr.write(f"image-agent: error: {one_line(str(exc))}\n")
+        sys.stderr.write(f"image-agent: error: {redact(one_line(str(exc)))}\n")
         return EXIT_USAGE
 
 

@@ -1,7 +1,9 @@
 """`image-agent memory show|forget`: what the agent remembers about a user, and forgetting it.
 
-Item ids are `profile/KEY` or `history/KEY`, as `show` prints them. Forgetting deletes the
-item's row and its vector, so no later search can find it.
+Item ids are `profile/KEY` or `history/KEY`, as `show` prints them. Forgetting an item
+deletes its row and its vector, so no later search can find it. Forgetting a user deletes
+all their items and all their runs (checkpoints, registry rows and, unless
+`--keep-outputs`, output folders), then scrubs the files so no byte of it stays on disk.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ def add_parser(sub: Any) -> None:
     forget = actions.add_parser("forget", help="forget one item, or everything about a user")
     forget.add_argument("--user", required=True)
     forget.add_argument("--item", help="profile/KEY or history/KEY (default: everything)")
+    forget.add_argument(
+        "--keep-outputs",
+        action="store_true",
+        help="forgetting a user: keep their runs' output folders (images, reports)",
+    )
 
 
 def _items(store: Any, user: str) -> list[dict[str, Any]]:
@@ -79,9 +86,14 @@ def cmd_memory(args: argparse.Namespace) -> int:
         store.delete(("users", user, kind), key)
         console.print(f"forgot {item_id} of user {user}")
         return 0
+    from graph.runs import forget_runs
+
     entries = _items(store, user)
     for entry in entries:
         kind, _, key = entry["id"].partition("/")
         store.delete(("users", user, kind), key)
-    console.print(f"forgot {len(entries)} item(s) of user {user}")
+    store.scrub()
+    runs = forget_runs(user, outputs=not args.keep_outputs)
+    kept = " (output folders kept)" if args.keep_outputs else ""
+    console.print(f"forgot {len(entries)} item(s) and {len(runs)} run(s) of user {user}{kept}")
     return 0

@@ -21,6 +21,7 @@ from nodes.compose.steps import STEPS
 from nodes.context import Context, context_of, emit, run_folder
 from nodes.evaluate import JUDGE_MODE
 from nodes.state import State
+from tools.files import write_atomic
 from tools.text import one_line
 
 PROVENANCE = {
@@ -265,8 +266,8 @@ def report(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "report.md"
     final = {**state, "report": str(path)}
-    path.write_text(render_markdown(final, ctx), encoding="utf-8")  # type: ignore[arg-type]
+    write_atomic(path, render_markdown(final, ctx))  # type: ignore[arg-type]
     record = {"summary": summary(final), "context": asdict(ctx), "state": final}  # type: ignore[arg-type]
-    (folder / "context.json").write_text(json.dumps(record, indent=2, default=str) + "\n")
+    write_atomic(folder / "context.json", json.dumps(record, indent=2, default=str) + "\n")
     emit("report", f"report written to {path}")
     return {"report": str(path)}

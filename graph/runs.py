@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import sqlite3
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +20,7 @@ from typing import Any
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from tools.paths import data_dir
+from tools.sqlite_files import connect, scrub
 
 
 def new_run_id() -> str:
@@ -28,8 +29,7 @@ def new_run_id() -> str:
 
 @contextmanager
 def checkpointer() -> Iterator[SqliteSaver]:
-    conn = sqlite3.connect(str(data_dir() / "checkpoints.sqlite"), check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
+    conn = connect(data_dir() / "checkpoints.sqlite")
     try:
         yield SqliteSaver(conn)
     finally:
@@ -49,7 +49,7 @@ def _alive(pid: int) -> bool:
 class RunRegistry:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or data_dir() / "runs.sqlite"
-        self.conn = sqlite3.connect(str(self.path), check_same_thread=False)
+        self.conn = connect(self.path)
         self.conn.execute(
             "CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, created REAL, updated REAL,"
             " request TEXT, user_id TEXT, status TEXT, context TEXT, pid INTEGER, detail TEXT)"
@@ -99,3 +99,31 @@ class RunRegistry:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def forget_runs(user_id: str, *, outputs: bool) -> list[str]:
+    """Delete every run of this user: its checkpoints (they hold the request, the memory it
+    read and every answer), its registry row and, with `outputs`, its output folder. The
+    files are scrubbed, so nothing of the deleted rows stays on disk. The ids deleted."""
+    if not RunRegistry.exists():
+        return []
+    registry = RunRegistry()
+    try:
+        rows = registry.conn.execute(
+            "SELECT id, context FROM runs WHERE user_id = ?", (user_id,)
+        ).fetchall()
+        with checkpointer() as saver:
+            for run_id, _ in rows:
+                saver.delete_thread(run_id)
+            scrub(saver.conn)
+        for run_id, context in rows:
+            folder_of = json.loads(context or "{}").get("output_dir")
+            folder = Path(folder_of or "outputs").expanduser().resolve() / run_id
+            if outputs and folder.is_dir() and not folder.is_symlink():
+                shutil.rmtree(folder)
+        registry.conn.executemany("DELETE FROM runs WHERE id = ?", [(r[0],) for r in rows])
+        registry.conn.commit()
+        scrub(registry.conn)
+    finally:
+        registry.close()
+    return [str(row[0]) for row in rows]

@@ -19,6 +19,7 @@ from langgraph.store.base import BaseStore
 from tools.errors import UserError
 from tools.ids import validate_id
 from tools.models import get_chat_model
+from tools.redact import redact
 from tools.search import resolve_search_spec
 
 # Every field's environment variable, in one place (the README's configuration table).
@@ -145,7 +146,7 @@ def emit(stage: str, message: str, **extra: Any) -> None:
         writer = get_stream_writer()
     except RuntimeError:
         return
-    writer({"stage": stage, "message": message, **extra})
+    writer({"stage": stage, "message": redact(message), **extra})
 
 
 def chat_model(spec: str) -> BaseChatModel:

@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 
 from nodes.context import Context, chat_model, context_of, emit, store_of, user_of
 from nodes.state import ProfileFact, State
+from tools.crashpoints import reach
 from tools.profile_facts import (
     OPPOSED,
     SLOTS,
@@ -171,6 +172,7 @@ def remember(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         for item in rejected:
             emit("remember", f"not stored ({item['why']}): {item['slot']} {item['value']!r}")
         stored = len(update_profile(store, user_id, facts, request, state.get("run_id", "")))
+        reach("remember:profile-written")
     checklist = state.get("checklist", [])
     store.put(
         ("users", user_id, "history"),

@@ -33,6 +33,7 @@ from typing import Any
 
 from renderers.base import RenderError, RenderJob, RenderResult
 from tools.errors import SpecError
+from tools.files import save_image
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +209,7 @@ class DiffusersRenderer:
                 image = image.resize((width, height), Image.Resampling.LANCZOS)
             name = f"{stem}.png" if len(images) == 1 else f"{stem}-{index + 1}.png"
             path = (out_dir / name).resolve()
-            image.save(path)
+            save_image(image, path)
             paths.append(str(path))
         defaults = inspect.signature(pipe.__call__).parameters
         steps = kwargs.get("num_inference_steps", defaults.get("num_inference_steps"))

@@ -23,6 +23,7 @@ from typing import Any
 
 from renderers.base import RenderError, RenderJob, RenderResult
 from tools.errors import SpecError
+from tools.files import save_image
 
 _SIZES: dict[str, tuple[str, str, str]] = {  # square, landscape, portrait
     "gpt-image": ("1024x1024", "1536x1024", "1024x1536"),
@@ -124,7 +125,7 @@ class OpenAIImagesRenderer:
                 raise RenderError(f"{self.name}: image {index + 1} is not a valid image") from exc
             name = f"{stem}.png" if len(data) == 1 else f"{stem}-{index + 1}.png"
             path = (out_dir / name).resolve()
-            image.save(path, format="PNG")
+            save_image(image, path)
             paths.append(str(path))
             sizes.append(list(image.size))
         revised = [str(getattr(item, "revised_prompt", "") or "") for item in data]

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from tools.files import save_image
+
 GAP = 16
 CAPTION_H = 44
 TITLE_H = 64
@@ -86,7 +88,5 @@ def make_sheet(
             anchor="mm",
         )
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_suffix(".tmp.png")
-    sheet.save(tmp)
-    tmp.replace(out_path)
+    save_image(sheet, out_path)
     return out_path

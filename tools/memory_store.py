@@ -25,7 +25,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import sqlite3
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -60,6 +59,7 @@ from tools.memory_rows import (
     text_to_embed,
 )
 from tools.paths import data_dir, file_lock
+from tools.sqlite_files import connect, scrub
 
 __all__ = ["FaissStore", "default_store"]
 
@@ -81,13 +81,7 @@ class FaissStore(VectorIndex, BaseStore):
         # Opening (journal mode, schema, index reconcile) is serialised across processes:
         # two processes switching a new database to WAL at once get "database is locked".
         with self._lock, self._file_lock():
-            self._conn = sqlite3.connect(
-                self.path / "memory.sqlite",
-                check_same_thread=False,
-                isolation_level=None,
-                timeout=30,
-            )
-            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn = connect(self.path / "memory.sqlite", autocommit=True)
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(SCHEMA)
             self._open_index()
@@ -253,6 +247,11 @@ class FaissStore(VectorIndex, BaseStore):
         return [row.search_item(score) for score, row in ranked[op.offset : op.offset + op.limit]]
 
     # ---------------------------------------------------------------- lifecycle
+
+    def scrub(self) -> bool:
+        """Make deleted items unrecoverable from the SQLite file (tools/sqlite_files.py)."""
+        with self._lock, self._file_lock():
+            return scrub(self._conn)
 
     def close(self) -> None:
         with self._lock:

@@ -12,6 +12,7 @@ from renderers.sketch.colours import background_colours, hex_colour, mix, parse_
 from renderers.sketch.draw import draw_scene
 from renderers.sketch.fonts import ATTRIBUTION, draw_lock
 from renderers.sketch.layout import jitter, plan_objects
+from tools.files import save_image
 
 DEFAULT_SIZE = 1024
 
@@ -57,7 +58,7 @@ class SketchRenderer:
                 image, caption, pixel_boxes = draw_scene(
                     (width, height), top, bottom, palette, plans, boxes, text, prompt
                 )
-            image.save(path, format="PNG", optimize=False)
+            save_image(image, path, optimize=False)
             images.append(str(path))
             variants.append({"image": str(path), "boxes": boxes, "pixel_boxes": pixel_boxes})
 
