@@ -6,9 +6,11 @@ so inner product is cosine similarity.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -56,10 +58,26 @@ def embed_texts(texts: list[str]) -> list[list[float]]:
 
 
 class MiniLMEmbeddings(Embeddings):
-    """LangChain `Embeddings` over the embedded model."""
+    """LangChain `Embeddings` over the embedded model.
+
+    The async methods run on a thread of their own, not the event loop's default executor:
+    in the dev server, sync nodes fill that executor and wait on store calls that embed, so
+    embedding there deadlocks once as many runs as it has threads are at a store call.
+    """
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return embed_texts(texts)
 
     def embed_query(self, text: str) -> list[float]:
         return embed_texts([text])[0]
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(_executor, embed_texts, texts)
+
+    async def aembed_query(self, text: str) -> list[float]:
+        return (await self.aembed_documents([text]))[0]
+
+
+_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="minilm")
+embeddings = MiniLMEmbeddings()  # langgraph.json's store index embeds with this
