@@ -3,8 +3,7 @@
 Logs and progress go to stderr; `--json` prints exactly one JSON object on stdout.
 Errors the user can cause print one line and exit 2; a run that fails exits 1 and can be
 continued with `image-agent resume RUN_ID` (its id is the first line on stderr).
-Other packages add subcommands (`image-agent bench` is one) through the entry-point group
-`image_agent.commands`, so this module imports none of them.
+Other packages add subcommands (`bench` is one) through the entry points `image_agent.commands`.
 """
 
 from __future__ import annotations
@@ -286,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    [handler.addFilter(RedactingFilter()) for handler in logging.getLogger().handlers]
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
     parser, handlers = _parser()
     args = parser.parse_args(argv)
     try:
