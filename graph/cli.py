@@ -51,6 +51,9 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     run.add_argument("--max-rounds", type=int, help="render attempts in all (default 3)")
     run.add_argument("--out", help="output folder (default ./outputs)")
     run.add_argument("--no-input", action="store_true", help="never ask; take best guesses")
+    run.add_argument(
+        "--sequential", action="store_true", help="ground gaps one after another, not at once"
+    )
     run.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     resume = sub.add_parser("resume", help="continue a run that crashed or was interrupted")
     resume.add_argument("run_id")
@@ -114,6 +117,8 @@ def context_from_args(args: argparse.Namespace) -> Context:
         if value is not None:
             setattr(ctx, name, value.strip() if isinstance(value, str) else value)
     ctx.interactive = sys.stdin.isatty() and not args.no_input
+    if getattr(args, "sequential", False):
+        ctx.sequential = True
     return ctx
 
 
@@ -249,6 +254,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
     known = {f.name for f in fields(Context)}
     ctx = Context(**{k: v for k, v in record["context"].items() if k in known})
     ctx.interactive = sys.stdin.isatty() and not args.no_input
+    if getattr(args, "sequential", False):
+        ctx.sequential = True
     validate_context(ctx)
     console.print(f"run {run_id}")
     if record["status"] == "done":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -394,3 +395,28 @@ def test_a_search_answer_carries_its_cited_passage_to_compose(
     # the answer is a constraint on the prompt: kept (or put back) in the final prompt
     assert "The Salt Orchard" in state["final_prompt"]
     assert state["rounds"][0]["retention"][0]["answer"] == "The Salt Orchard"
+
+
+def test_sequential_grounds_gaps_one_after_another(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    gaps = [
+        {"question": f"Which kite is number {i}?", "kind": "commonsense", "best_guess": f"k{i}"}
+        for i in range(3)
+    ]
+    reasoned = {"question": "q", "answer": "a", "visible": "b"}
+    spec = script(
+        first=[
+            {"schema": "PlanDraft", "response": plan_with(gaps)},
+            {"schema": "Reasoned", "delay": 0.2, "response": reasoned},
+        ]
+    )
+    state = run(make_context(spec, tmp_path, sequential=True), "three kites in a row")
+    grounded = [e["gap_id"] for e in state["trace"] if e["node"] == "reason"]
+    assert grounded == [g["id"] for g in state["plan"]["gaps"]]  # each once, in plan order
+    assert len(state["answers"]) == 3
+    reasoned_calls = [c for c in calls(spec) if c["schema"] == "Reasoned"]
+    by_gap = [reasoned_calls[i : i + 2] for i in range(0, 6, 2)]
+    for earlier, later in itertools.pairwise(by_gap):
+        # a gap's calls start only once the gap before it has finished
+        assert max(c["end"] for c in earlier) <= min(c["start"] for c in later)
