@@ -112,13 +112,12 @@ def context_from_args(args: argparse.Namespace) -> Context:
         "output_dir": args.out,
         "user_id": args.user,
         "conversation": args.thread,
+        "sequential": getattr(args, "sequential", False) or None,  # off: the env default
     }
     for name, value in overrides.items():
         if value is not None:
             setattr(ctx, name, value.strip() if isinstance(value, str) else value)
     ctx.interactive = sys.stdin.isatty() and not args.no_input
-    if getattr(args, "sequential", False):
-        ctx.sequential = True
     return ctx
 
 
@@ -254,8 +253,6 @@ def cmd_resume(args: argparse.Namespace) -> int:
     known = {f.name for f in fields(Context)}
     ctx = Context(**{k: v for k, v in record["context"].items() if k in known})
     ctx.interactive = sys.stdin.isatty() and not args.no_input
-    if getattr(args, "sequential", False):
-        ctx.sequential = True
     validate_context(ctx)
     console.print(f"run {run_id}")
     if record["status"] == "done":
