@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from tools.loads import loaded
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DIMS = 384
 _lock = threading.Lock()
@@ -44,6 +46,8 @@ def _load() -> Any:
 
 def embed(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
     """Embed texts into an (n, 384) float32 array of unit vectors."""
+    import numpy as np
+
     if not texts:
         return np.zeros((0, DIMS), dtype=np.float32)
     model = _load()
