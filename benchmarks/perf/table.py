@@ -40,7 +40,7 @@ ROWS: list[tuple[str, str, str, str]] = [
     ),
     ("overhead floor: the same skeleton, empty nodes", "", "overhead.skeleton_ms_median", "ms"),
     (
-        "parallel grounding, fake 1 s model: wall / slowest gap",
+        "parallel grounding, fake model (1 s; quick 0.3 s): wall / slowest gap",
         "≤ 1.3×",
         "parallel_fake.parallel.wall_over_slowest",
         "×",
@@ -52,7 +52,7 @@ ROWS: list[tuple[str, str, str, str]] = [
         "×",
     ),
     (
-        "parallel grounding, embedded model: 4 at once / in a row",
+        "parallel grounding, embedded model (4 calls; quick 2): at once / in a row",
         "≤ 0.6×",
         "parallel_embedded.concurrent_over_sequential",
         "×",
