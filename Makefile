@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_PROMPT := A poster of the fruit that fell on Isaac Newton's head, with the word \"Gravity\"
 
-.PHONY: demo dev test test-unit test-integration lint typecheck eval-fingerprints clean
+.PHONY: demo bench-perf dev test test-unit test-integration lint typecheck eval-fingerprints clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 demo: $(VENV)/.installed
 	$(BIN)/image-agent run "$(DEMO_PROMPT)" --no-input
 	@echo "outputs/: the image, report.md and context.json of the run above"
+
+# latency figures (docs/benchmarks.md): writes benchmarks/results/perf-COMMIT.json and prints the
+# table; PERF_ARGS adds options (--baseline-commit SHA, --doc, --quick, --only SECTIONS)
+bench-perf: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.perf $(PERF_ARGS)
 
 # LangGraph dev server + Studio, offline: prints the address it bound (2024 unless taken)
 dev: $(VENV)/.installed-server

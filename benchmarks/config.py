@@ -10,7 +10,7 @@ from typing import Any
 from benchmarks.case_file import Case, read_cases
 from benchmarks.judge import CONTEXT_LEVEL, PIXEL_LEVEL
 from benchmarks.wise import read_wise
-from graph.cli import validate_context
+from graph.validate import validate_context
 from nodes.context import Context
 from tools.errors import UserError
 from tools.models import validate_model_spec

@@ -23,7 +23,7 @@ from graph.report import report
 from nodes.ask_user import ask_user
 from nodes.collate import collate
 from nodes.compose import compose
-from nodes.context import Context, emit, user_of
+from nodes.context import Context, context_of, emit, user_of
 from nodes.evaluate import after_evaluate, evaluate
 from nodes.plan import plan
 from nodes.precheck import after_precheck, precheck
@@ -77,17 +77,34 @@ def instrumented(name: str, fn: NodeFn) -> Any:
     return node  # typed Any: LangGraph's node protocols do not cover a generic wrapper
 
 
+def _send(state: State, runtime: Runtime[Context], gap: dict[str, Any]) -> Send:
+    task: GapTask = {"gap": gap, "request": state["request"], "user_id": user_of(state, runtime)}
+    return Send(GROUNDING[gap["route"]], task)
+
+
 def route_after_plan(state: State, runtime: Runtime[Context]) -> list[Send] | Literal["compose"]:
-    """One Send per gap to its grounding node, all in parallel; no gaps: the fast path."""
+    """One Send per gap to its grounding node, all in parallel (with `sequential`, only the
+    first: `route_after_grounding` sends the next); no gaps: the fast path."""
     gaps = state["plan"].get("gaps", [])
     if not gaps:
         return "compose"
-    user_id = user_of(state, runtime)
-    sends = []
-    for gap in gaps:
-        task: GapTask = {"gap": gap, "request": state["request"], "user_id": user_id}
-        sends.append(Send(GROUNDING[gap["route"]], task))
-    return sends
+    if context_of(runtime).sequential:
+        return [_send(state, runtime, gaps[0])]
+    return [_send(state, runtime, gap) for gap in gaps]
+
+
+def route_after_grounding(
+    state: State, runtime: Runtime[Context]
+) -> list[Send] | Literal["compose"]:
+    """Parallel grounding: on to compose (once every branch is done). Sequential: the gap
+    after the one just grounded (the last trace entry), else compose."""
+    if not context_of(runtime).sequential:
+        return "compose"
+    gaps = state["plan"].get("gaps", [])
+    ids = [str(gap.get("id", "")) for gap in gaps]
+    last = str((state.get("trace") or [{}])[-1].get("gap_id", ""))
+    following = ids.index(last) + 1 if last in ids else len(ids)
+    return [_send(state, runtime, gaps[following])] if following < len(gaps) else "compose"
 
 
 def build_graph(
@@ -114,8 +131,8 @@ def build_graph(
     builder.add_conditional_edges(
         "plan", route_after_plan, ["reason", "search", "recall", "ask_user", "compose"]
     )
-    for name in ("reason", "search", "recall", "ask_user"):
-        builder.add_edge(name, "compose")
+    for name in GROUNDING.values():
+        builder.add_conditional_edges(name, route_after_grounding, [*GROUNDING.values(), "compose"])
     builder.add_edge("compose", "precheck")
     builder.add_conditional_edges("precheck", after_precheck, ["compose", "render"])
     builder.add_conditional_edges("render", after_render, ["collate", "evaluate"])

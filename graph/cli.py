@@ -23,11 +23,11 @@ from rich.console import Console
 from graph.memory_cli import add_parser as add_memory_parser
 from graph.memory_cli import cmd_memory
 from graph.plugins import Handler, OneLineParser, load_commands
+from graph.validate import validate_context, validate_prompt
 from nodes.context import Context
-from nodes.state import MAX_REQUEST_CHARS
 from tools.errors import UserError
 from tools.redact import RedactingFilter, redact
-from tools.text import clean, one_line
+from tools.text import one_line
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 2, 1, 130
@@ -53,6 +53,9 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     run.add_argument("--max-rounds", type=int, help="render attempts in all (default 3)")
     run.add_argument("--out", help="output folder (default ./outputs)")
     run.add_argument("--no-input", action="store_true", help="never ask; take best guesses")
+    run.add_argument(
+        "--sequential", action="store_true", help="ground gaps one after another, not at once"
+    )
     run.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     resume = sub.add_parser("resume", help="continue a run that crashed or was interrupted")
     resume.add_argument("run_id")
@@ -72,34 +75,6 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     return parser, handlers
 
 
-def validate_context(ctx: Context) -> None:
-    """Every spec and limit, checked before any work starts (loads nothing)."""
-    from renderers.registry import validate_renderer_spec
-    from tools.ids import validate_id
-    from tools.models import validate_model_spec
-    from tools.search import validate_search_spec
-
-    validate_model_spec(ctx.llm, "llm")
-    if ctx.vlm:
-        validate_model_spec(ctx.vlm, "vlm")
-    validate_search_spec(ctx.search)
-    validate_renderer_spec(ctx.renderer)
-    validate_id(ctx.user_id, "user id")
-    if ctx.conversation:
-        validate_id(ctx.conversation, "thread id")
-    if not 1 <= ctx.max_rounds <= 10:
-        raise UserError(f"--max-rounds {ctx.max_rounds}: use 1 to 10")
-
-
-def validate_prompt(prompt: str) -> str:
-    text = clean(prompt).strip()  # no control or invisible characters; bad bytes as U+FFFD
-    if not text:
-        raise UserError("the prompt is empty: say what you want to see")
-    if len(text) > MAX_REQUEST_CHARS:
-        raise UserError(f"the prompt is {len(text)} characters; the limit is {MAX_REQUEST_CHARS}")
-    return text
-
-
 def context_from_args(args: argparse.Namespace) -> Context:
     ctx = Context()
     overrides = {
@@ -111,6 +86,7 @@ def context_from_args(args: argparse.Namespace) -> Context:
         "output_dir": args.out,
         "user_id": args.user,
         "conversation": args.thread,
+        "sequential": getattr(args, "sequential", False) or None,  # off: the env default
     }
     for name, value in overrides.items():
         if value is not None:

@@ -38,6 +38,7 @@ ENV = {
     "steps": "IMAGE_AGENT_STEPS",
     "guidance": "IMAGE_AGENT_GUIDANCE",
     "interactive": "IMAGE_AGENT_INTERACTIVE",
+    "sequential": "IMAGE_AGENT_SEQUENTIAL",
 }
 
 
@@ -136,6 +137,13 @@ class Context:
         metadata={
             "description": "Ask the user (interrupt) for gaps only they can fill. Off: take "
             "the planner's best guess and record that it was a guess."
+        },
+    )
+    sequential: bool = field(
+        default_factory=from_env("sequential", False),
+        metadata={
+            "description": "Ground the gaps one after another in the plan's order (the "
+            "paper's order; for comparison) instead of all at once."
         },
     )
 

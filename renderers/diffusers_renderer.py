@@ -34,6 +34,7 @@ from typing import Any
 from renderers.base import RenderError, RenderJob, RenderResult
 from tools.errors import SpecError
 from tools.files import save_image
+from tools.loads import loaded
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +130,7 @@ def _pipeline(key: str, local: bool) -> tuple[Any, float]:
         pipe.set_progress_bar_config(disable=True)
         _pipelines[key] = pipe
         _loads[key] = _loads.get(key, 0) + 1
+        loaded("diffusers")
         _call_locks[key] = threading.Lock()
         return pipe, time.perf_counter() - started
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from tools.embeddings import embed
 from tools.wording import content_stems
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Cosine similarity (all-MiniLM-L6-v2, unit vectors) at or above which two answers agree.
 # Measured on pairs written for this purpose:
@@ -46,6 +48,8 @@ def words_agree(a: str, b: str) -> bool:
 
 def agreement_matrix(values: Sequence[str]) -> np.ndarray:
     """agree[i, j]: values i and j name the same thing (by words, else by embedding)."""
+    import numpy as np
+
     n = len(values)
     agree = np.eye(n, dtype=bool)
     pending = [(i, j) for i in range(n) for j in range(i + 1, n)]

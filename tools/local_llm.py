@@ -22,6 +22,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from tools.chat_messages import JsonSchemaStructuredOutput, to_openai_messages
+from tools.loads import loaded
 from tools.paths import data_dir, file_lock, sha256_file
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,7 @@ def server() -> Any:
             params.verbosity = -1
             log.info("loading the embedded model")
             _server = xllamacpp.Server(params)
+            loaded("local-llm")
     return _server
 
 

@@ -22,6 +22,7 @@ from PIL import ImageFont
 
 from renderers.base import RenderError
 from renderers.sketch.fonts import REFERENCE_SIZE, emoji_font, font_codepoints, openmoji_font_path
+from tools.loads import loaded
 from tools.paths import data_dir
 
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"
@@ -172,6 +173,7 @@ def pictogram_index() -> PictogramIndex:
     with _index_lock:
         if _index is None:
             _index = build_or_load_index()
+            loaded("pictogram-index")
         return _index
 
 

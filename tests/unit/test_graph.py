@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -413,3 +414,28 @@ def test_answers_merge_by_gap_a_later_answer_replaces_the_earlier() -> None:
         ("g1", "gamma", "user"),
         ("g2", "beta", "search"),
     ]
+
+
+def test_sequential_grounds_gaps_one_after_another(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    gaps = [
+        {"question": f"Which kite is number {i}?", "kind": "commonsense", "best_guess": f"k{i}"}
+        for i in range(3)
+    ]
+    reasoned = {"question": "q", "answer": "a", "visible": "b"}
+    spec = script(
+        first=[
+            {"schema": "PlanDraft", "response": plan_with(gaps)},
+            {"schema": "Reasoned", "delay": 0.2, "response": reasoned},
+        ]
+    )
+    state = run(make_context(spec, tmp_path, sequential=True), "three kites in a row")
+    grounded = [e["gap_id"] for e in state["trace"] if e["node"] == "reason"]
+    assert grounded == [g["id"] for g in state["plan"]["gaps"]]  # each once, in plan order
+    assert len(state["answers"]) == 3
+    reasoned_calls = [c for c in calls(spec) if c["schema"] == "Reasoned"]
+    by_gap = [reasoned_calls[i : i + 2] for i in range(0, 6, 2)]
+    for earlier, later in itertools.pairwise(by_gap):
+        # a gap's calls start only once the gap before it has finished
+        assert max(c["end"] for c in earlier) <= min(c["start"] for c in later)

@@ -8,11 +8,13 @@ check (grounded inputs), so a wrong suggestion falls back to reasoning.
 from __future__ import annotations
 
 import functools
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from tools.compute.registry import TOOLS
 from tools.embeddings import embed
+
+if TYPE_CHECKING:
+    import numpy as np
 
 THRESHOLD = 0.5  # cosine; below it the question is not clearly any tool's kind
 MARGIN = 0.1  # and the best tool must stand clear of the next one

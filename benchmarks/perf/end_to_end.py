@@ -1,0 +1,143 @@
+"""Section 5, end to end on the embedded model (sketch renderer, search none).
+
+- the demo request (`make demo`'s, read from the Makefile): a fresh process runs the CLI
+  twice; the first run from the process's launch is the cold CLI figure, the second the
+  warm one (with what it loaded: nothing, when every cache holds);
+- the own cases' first round (cases_probe.py), summarised: median and p90 wall, time to
+  first image, model calls, tokens per node, IA-score and retention from the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from benchmarks.perf.common import median, quantile
+
+DEMO = """
+import json, sys, time
+from graph.cli import main
+from benchmarks.perf.common import loads
+prompt, out = sys.argv[1], sys.argv[2]
+times, seen = [], []
+for i in range(2):
+    before = loads()
+    main(["run", prompt, "--no-input", "--json", "--out", out])
+    times.append(time.perf_counter())
+    after = loads()
+    seen.append({k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)})
+print("DEMO " + json.dumps({"ends": times, "loads": seen}))
+"""
+
+
+def demo_prompt(root: Path) -> str:
+    text = (root / "Makefile").read_text()
+    found = re.search(r"^DEMO_PROMPT\s*:=\s*(.+)$", text, re.M)
+    return found.group(1).strip().replace('\\"', '"') if found else ""
+
+
+def demo(root: Path, env: dict[str, str], out: Path) -> dict[str, Any]:
+    prompt = demo_prompt(root)
+    launched = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", DEMO, prompt, str(out)],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    now_perf = time.perf_counter()
+    for line in done.stdout.splitlines():
+        if line.startswith("DEMO "):
+            data = json.loads(line[len("DEMO ") :])
+            # the child's perf_counter shares the parent's clock (CLOCK_MONOTONIC on Linux)
+            first, second = data["ends"]
+            return {
+                "cold_cli_s": round(first - launched, 2),
+                "warm_s": round(second - first, 2),
+                "loads_first_run": data["loads"][0],
+                "loads_second_run": data["loads"][1],
+                "process_s": round(now_perf - launched, 2),
+            }
+    tail = (done.stderr or "no output").strip().splitlines()[-1:]
+    return {"error": f"demo exited {done.returncode}: {tail[0][:300] if tail else ''}"}
+
+
+def cases(
+    root: Path, env: dict[str, str], out: Path, lines: tuple[int, int], budget: float, search: str
+) -> dict[str, Any]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.perf.cases_probe",
+        str(root / "benchmarks/cases/ia_cases.jsonl"),
+        str(lines[0]),
+        str(lines[1]),
+        str(out),
+        "--budget",
+        str(budget),
+        "--search",
+        search,
+    ]
+    done = subprocess.run(
+        cmd, cwd=root, env=env, capture_output=True, text=True, timeout=budget + 1800
+    )
+    records, skipped = [], []
+    for line in done.stdout.splitlines():
+        if line.startswith("CASE "):
+            records.append(json.loads(line[len("CASE ") :]))
+        elif line.startswith("SKIPPED "):
+            skipped.append(json.loads(line[len("SKIPPED ") :])["id"])
+    if not records and done.returncode:
+        tail = (done.stderr or "no output").strip().splitlines()[-1:]
+        return {"error": f"cases exited {done.returncode}: {tail[0][:300] if tail else ''}"}
+    return summarise(records, skipped, lines)
+
+
+def summarise(
+    records: list[dict[str, Any]], skipped: list[str], lines: tuple[int, int]
+) -> dict[str, Any]:
+    from benchmarks.scoring import aggregate, context_checks
+
+    ran = [r for r in records if "agent" in r]
+    walls = [r["agent"]["wall_s"] for r in ran]
+    firsts = [r["agent"]["first_image_s"] for r in ran]
+    nodes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for r in ran:
+        for node, row in r["agent"]["per_node"].items():
+            for key, value in row.items():
+                nodes[node][key] += value
+    n = max(1, len(ran))
+    failed = [r | {"agent": {"verdicts": []}} for r in records if "error" in r]  # score 0
+    agg = aggregate([*ran, *failed], "agent") if records else {}
+    checks = context_checks(ran) if ran else {}
+    return {
+        "lines": f"{lines[0]}-{lines[1]}",
+        "cases_run": len(ran),
+        "errors": {r["id"]: r["error"] for r in records if "error" in r},
+        "skipped_for_time": skipped,
+        "wall_s_median": round(median(walls), 2),
+        "wall_s_p90": round(quantile(walls, 0.9), 2),
+        "first_image_s_median": round(median(firsts), 2),
+        "model_calls_mean": round(sum(r["agent"]["model_calls"] for r in ran) / n, 2),
+        "per_node_mean": {
+            node: {key: round(value / n, 2) for key, value in row.items()}
+            for node, row in sorted(nodes.items())
+        },
+        "ia_score": agg.get("ia_score"),
+        "pass_rate": agg.get("overall", {}).get("pr"),
+        "checklist_accuracy": agg.get("overall", {}).get("ca"),
+        "retention": checks.get("retention"),
+        "request_retention": checks.get("request_retention"),
+        "per_case": {
+            r["id"]: {"wall_s": r["agent"]["wall_s"], "model_calls": r["agent"]["model_calls"]}
+            for r in ran
+        },
+    }
