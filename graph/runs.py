@@ -19,6 +19,7 @@ from typing import Any
 
 from langgraph.checkpoint.sqlite import SqliteSaver
 
+from tools.files import process_alive
 from tools.paths import data_dir
 from tools.sqlite_files import connect, scrub
 
@@ -34,16 +35,6 @@ def checkpointer() -> Iterator[SqliteSaver]:
         yield SqliteSaver(conn)
     finally:
         conn.close()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class RunRegistry:
@@ -92,7 +83,7 @@ class RunRegistry:
         record = dict(zip(keys, row, strict=False))
         record["detail"] = row[8]
         record["context"] = json.loads(record["context"] or "{}")
-        if record["status"] == "running" and not _alive(int(record["pid"] or 0)):
+        if record["status"] == "running" and not process_alive(int(record["pid"] or 0)):
             record["status"] = "failed"
             record["detail"] = record["detail"] or "the process stopped (crash or kill)"
         return record
