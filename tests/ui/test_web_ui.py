@@ -192,6 +192,29 @@ def test_forget_one_memory_item(page: Page, tmp_path: Path) -> None:
     assert [i["key"] for i in left] == ["style"]
 
 
+def test_forget_everything_asks_then_empties_the_users_memory(page: Page) -> None:
+    user, other = "ui-forget-all", "ui-kept-user"
+    for who in (user, other):
+        page.client.store.put_item(["users", who, "profile"], "style", {"fact": "ink"})
+        page.client.store.put_item(["users", who, "history"], "r1", {"request": "a kite"})
+    page.open()
+    page.by_id("tab-memory").click()
+    page.by_id("memory-user").clear()
+    page.by_id("memory-user").send_keys(user)
+    page.by_id("memory-show").click()
+    wait_for(page.driver, lambda d: len(page.texts("#memory-history li[data-key]")) == 1)
+    page.by_id("forget-all").click()
+    page.driver.switch_to.alert.dismiss()  # asked first: "no" keeps everything
+    assert len(page.texts("#memory-profile li[data-key]")) == 1
+    page.by_id("forget-all").click()
+    page.driver.switch_to.alert.accept()
+    wait_for(page.driver, lambda d: not page.texts("#memory-profile li[data-key]"))
+    wait_for(page.driver, lambda d: not page.texts("#memory-history li[data-key]"))
+    for kind in ("profile", "history"):
+        assert page.client.store.search_items(["users", user, kind])["items"] == []
+        assert len(page.client.store.search_items(["users", other, kind])["items"]) == 1
+
+
 def test_a_bad_request_shows_one_line_error(page: Page) -> None:
     page.open()
     page.submit("A poster of a kite", user="not a valid id!")
