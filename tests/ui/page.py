@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from langgraph_sdk import get_sync_client
-
 from graph.dev import DevServer
-from tests.conftest import default_rules
+from tests.server.test_dev_server import Env
 from tests.ui.browser import wait_for
 
 
-class Page:
+class Page(Env):
     """The running server, the browser, and helpers to drive the page."""
 
     def __init__(self, server: DevServer, root: Path, driver: Any) -> None:
-        self.server = server
-        self.root = root
+        super().__init__(server, root)  # the server, its SDK client, script() and calls()
         self.driver = driver
-        self.client = get_sync_client(url=server.url)
-        self._n = 0
-
-    def script(self, first: list[dict[str, Any]] | None = None) -> str:
-        self._n += 1
-        path = self.root / f"script-{self._n}.json"
-        path.write_text(json.dumps({"rules": [*(first or []), *default_rules()]}))
-        return f"scripted:{path}"
-
-    def calls(self, spec: str) -> list[dict[str, Any]]:
-        log = Path(spec.split(":", 1)[1] + ".calls.jsonl")
-        return [json.loads(line) for line in log.read_text().splitlines()]
 
     def open(self, fragment: str = "") -> None:
         self.driver.get(f"{self.server.url}/ui/{fragment}")
