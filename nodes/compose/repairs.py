@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 from nodes.compose.constraints import normalise
 from nodes.state import Answer
-from tools.wording import QUOTED, content_stems, stems
+from tools.wording import QUOTED, STOP, content_stems, stems, words_of
 
 INVENTED_TEXT = re.compile(
     r"(?:,\s*|\s+)(?:with\s+)?(?:the\s+)?(?:words?|text|title|caption|slogan)\s+"
@@ -91,18 +92,59 @@ def replace_guess(
     return new, [f"{guess} -> {answer}"]
 
 
-def drop_example_echo(prompt: str, example: str, context: str) -> tuple[str, list[str]]:
-    """The prompt without clauses copied from the composer's worked example: a clause with
-    two or more content words that the example uses and the context (request, facts, plan,
-    memory) does not, and no content word of the context, is dropped."""
-    from_example = content_stems(example) - stems(context)
+def _example_pairs(example: str, context: str) -> set[tuple[str, str]]:
+    """Neighbouring content words of the worked example that the context does not use
+    ("glass jar", "kitchen shelf"): the example's own phrases."""
+    words = [w for w in words_of(example) if w not in STOP]
     ours = stems(context)
+    return {
+        (one, two)
+        for one, two in pairwise(stems(w).pop() for w in words if stems(w))
+        if one not in ours and two not in ours
+    }
+
+
+def _echo_spans(words: list[str], pairs: set[tuple[str, str]], theirs: set[str]) -> list[range]:
+    """The runs of `words` that copy an example phrase: function words and the example's
+    own words (`theirs`), holding one of its neighbouring pairs. A run keeps the function
+    words before it ("on a kitchen shelf"), and those after it only when it opens the
+    clause ("a small glass jar on a | plain white background")."""
+    keys = [next(iter(stems(w)), "") for w in words]
+    content = [bool(k) and k not in STOP for k in keys]
+    spans: list[range] = []
+    i = 0
+    while i < len(words):
+        j = i
+        while j < len(words) and (not content[j] or keys[j] in theirs):
+            j += 1
+        run = [k for k, c in zip(keys[i:j], content[i:j], strict=True) if c]
+        if any(pair in pairs for pair in pairwise(run)):
+            end = j
+            while i > 0 and end > i and not content[end - 1]:
+                end -= 1
+            spans.append(range(i, end))
+        i = j + 1
+    return spans
+
+
+def drop_example_echo(prompt: str, example: str, context: str) -> tuple[str, list[str]]:
+    """The prompt without what it copied from the composer's worked example: a phrase of
+    two neighbouring content words of the example that the context (request, facts, plan,
+    memory) does not use is cut with its run of such words ("a small glass jar", "on a
+    kitchen shelf"); a clause left with no content word is dropped whole."""
+    pairs = _example_pairs(example, context)
+    theirs = {word for pair in pairs for word in pair}
     kept: list[str] = []
     dropped: list[str] = []
     for clause in re.split(r"\s*,\s*", prompt.strip()):
-        words = content_stems(clause)
-        if len(words & from_example) >= 2 and not words & ours:
-            dropped.append(clause)
-        else:
+        words = re.findall(r"\S+", clause)
+        spans = _echo_spans(words, pairs, theirs)
+        if not spans:
             kept.append(clause)
+            continue
+        cut = {i for span in spans for i in span}
+        dropped += [" ".join(words[i] for i in span) for span in spans]
+        rest = " ".join(w for i, w in enumerate(words) if i not in cut)
+        if content_stems(rest) - STOP:
+            kept.append(rest)
     return (", ".join(kept) if dropped else prompt), dropped

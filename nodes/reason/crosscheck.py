@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 from nodes.state import CrossCheck
 from tools.agreement import groups
@@ -40,6 +41,9 @@ def candidates(
     return [c for c in out if c["value"] or c["source"] == "reasoner"]
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
 class Tally:
     """How the candidates group: the majority's value and source, and the others."""
@@ -48,6 +52,7 @@ class Tally:
     value: str  # the majority's value (the reasoner's own wording when it is in it)
     source: str  # the candidate that value came from
     alternatives: list[str]  # one value of every other group
+    members: list[int]  # the indices of the candidates in the winning group
 
 
 def tally(cands: list[dict[str, str]]) -> Tally:
@@ -62,7 +67,18 @@ def tally(cands: list[dict[str, str]]) -> Tally:
         value=cands[chosen]["value"],
         source=cands[chosen]["source"],
         alternatives=_others(cands, chosen, clusters),
+        members=best,
     )
+
+
+def winning_calls(cands: list[dict[str, str]], counted: Tally, calls: list[T]) -> list[T]:
+    """The calls (the reasoner's, then the samples', in `candidates` order) whose answers
+    are in the winning group: what they said must be visible is the winner's detail, also
+    when the planner's wording won."""
+    asked = [i for i, c in enumerate(cands) if c["source"] != "planner"]
+    if len(asked) != len(calls):
+        return []
+    return [call for i, call in zip(asked, calls, strict=True) if i in counted.members]
 
 
 def _others(cands: list[dict[str, str]], chosen: int, clusters: list[list[int]]) -> list[str]:

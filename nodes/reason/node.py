@@ -182,8 +182,8 @@ def reason(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
             return {"answers": [answer]}
     check = crosscheck.by_tally(cands, counted)
     # what must be visible, as the call whose answer won said it (the planner said nothing)
-    said = [r for r in (out, *samples) if counted.value in r.answer]
-    visible = said[0].visible.strip() if said and counted.source != "planner" else ""
+    said = crosscheck.winning_calls(cands, counted, [out, *samples])
+    visible = next((r.visible.strip() for r in said if r.visible.strip()), "")
     emit("reason", f"{gap['id']}: {counted.value} ({check['decided_by']})", gap_id=gap["id"])
     answer = resolved(
         gap,

@@ -248,14 +248,31 @@ def test_every_step_is_declared_once_with_a_label() -> None:
     assert names[-2:] == ["restored", "stated_kept"]
 
 
-def test_clauses_copied_from_the_worked_example_are_dropped() -> None:
+def test_phrases_copied_from_the_worked_example_are_cut() -> None:
     example = "Example: a small glass jar on a kitchen shelf, red and gold border"
     context = "Request: a loaf of bread on a bakery poster. Colours: yellow, brown."
     prompt = "A loaf of bread, a small glass jar on a kitchen shelf, a gold border, a yellow border"
     kept, dropped = drop_example_echo(prompt, example, context)
     assert kept == "A loaf of bread, a yellow border"  # yellow is the plan's colour
     assert dropped == ["a small glass jar on a kitchen shelf", "a gold border"]
-    # a clause that names something of the request stays, example words or not
-    own = "A bakery poster, a loaf of bread on a kitchen shelf"
-    assert drop_example_echo(own, example, context) == (own, [])
+    # inside a clause that names the request's things, only the copied phrase goes
+    own = "A bakery poster, a loaf of bread on a kitchen shelf near a window"
+    assert drop_example_echo(own, example, context) == (
+        "A bakery poster, a loaf of bread near a window",
+        ["on a kitchen shelf"],
+    )
+    # a copied phrase opening a clause takes its trailing function words with it
+    opening = "a small glass jar on a plain brown background"
+    assert drop_example_echo(opening, example, context) == (
+        "plain brown background",
+        ["a small glass jar on a"],
+    )
+    # the example's words the context uses are the request's own: nothing is cut
+    shelf = "Request: a jar of honey on a kitchen shelf."
+    assert drop_example_echo("a glass jar of honey on a kitchen shelf", example, shelf) == (
+        "a glass jar of honey on a kitchen shelf",
+        [],
+    )
+    # one word of the example alone is the composer's styling, not a copy
+    assert drop_example_echo("a loaf of bread, a red ribbon", example, context)[1] == []
     assert "Example:" in example_text() and "Request:" in example_text()

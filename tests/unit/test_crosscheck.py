@@ -123,6 +123,18 @@ def test_a_disagreement_nothing_settles_is_the_majority_marked_uncertain(
     assert "planner 'rooster' · reasoner 'a rooster' · sample 'owl'" in report
 
 
+def test_when_the_planner_and_the_sample_outvote_the_reasoner_the_sample_says_what_shows(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    spec = bird_script(script, guess="rooster", answer="owl", sample="cockerel rooster")
+    state = run(make_context(spec, tmp_path), REQUEST)
+    (answer,) = state["answers"]
+    assert answer["answer"] == "rooster" and answer["crosscheck"]["decided_by"] == "majority"
+    assert answer["crosscheck"]["alternatives"] == ["owl"]
+    # the winning group's own call said what must be visible; the outvoted one did not count
+    assert answer["detail"] == "a cockerel rooster"
+
+
 def test_a_synonym_agrees_without_search(
     home: Path, tmp_path: Path, script: Callable[..., str]
 ) -> None:
