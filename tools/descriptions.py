@@ -35,7 +35,7 @@ CLOSING = frozenset(
         "then", "than", "so", "very", "too", "while", "when", "if",
     ]
 )  # fmt: skip
-NP_WORDS = 4  # at most this many words between "the" and the modifier
+NP_WORDS = 6  # at most this many words between "the" and the modifier
 MODIFIER_WORDS = 10  # the description is cut after this many words of modifier
 # a clause ends at punctuation or a quotation mark (quoted text is stated, not described)
 _CLAUSES = re.compile(r"[,.;:!?()\[\]\"“”]|(?<![A-Za-z])['‘’]|['‘’](?![A-Za-z])")

@@ -93,6 +93,10 @@ def test_when_search_knows_nothing_of_the_name_the_model_answers_and_says_so(
             "the song sailors sing at the Quillmere regatta",
         ),
         ("the gas that plants breathe out at night", "the gas that plants breathe out at night"),
+        (  # a long noun phrase, its modifier after an adverb and a participle
+            "a vase of the pale green glazed stoneware long made in Korean kilns",
+            "the pale green glazed stoneware long made in Korean kilns",
+        ),
         ("A portrait of the sculptor Ines Varga", ""),  # named by the name after it
         ("The Old Bridge at night", ""),  # a name itself
         ("a red kite above three green hills, watercolour", ""),  # nothing definite
