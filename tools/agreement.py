@@ -1,7 +1,7 @@
 """Whether short answers name the same thing: normalised words first, then meaning.
 
 Two answers agree when, after normalising (lower case, articles and generic words dropped,
-a plural `s` folded, spaces and hyphens ignored), one's words hold the other's ("saffron
+inflections folded, spaces and hyphens ignored), one's words hold the other's ("saffron
 threads" and "saffron"), or when the embedded MiniLM puts them within SAME of each other
 ("sofa" and "couch"). `groups` clusters several answers by that relation.
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tools.embeddings import embed
-from tools.wording import content_stems
+from tools.wording import content_stems, fold
 
 if TYPE_CHECKING:
     import numpy as np
@@ -42,8 +42,13 @@ def words_agree(a: str, b: str) -> bool:
     but for spaces and hyphens ("moon cake", "mooncake")."""
     if _squashed(a) and _squashed(a) == _squashed(b):
         return True
-    wa, wb = content_stems(a), content_stems(b)
+    wa, wb = _folded(a), _folded(b)
     return bool(wa and wb) and (wa <= wb or wb <= wa)
+
+
+def _folded(text: str) -> set[str]:
+    """The content words in one form each: "racing" and "race", "grapes" and "grape"."""
+    return {fold(word) for word in content_stems(text)}
 
 
 def agreement_matrix(values: Sequence[str]) -> np.ndarray:

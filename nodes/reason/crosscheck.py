@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TypeVar
 
 from nodes.state import CrossCheck
 from tools.agreement import groups
@@ -35,13 +34,17 @@ def candidates(
     best_guess: str, reasoned: str, samples: list[str], asked: str = ""
 ) -> list[dict[str, str]]:
     """The values to compare, each with where it came from, normalised to the answer
-    alone (empty values left out)."""
+    alone; besides the reasoner's, a value that names nothing beyond `asked` (empty, or a
+    restatement of the request) is left out."""
     pairs = [("planner", best_guess), ("reasoner", reasoned), *(("sample", s) for s in samples)]
     out = [{"source": source, "value": short_answer(v, asked)} for source, v in pairs]
-    return [c for c in out if c["value"] or c["source"] == "reasoner"]
+    return [c for c in out if c["source"] == "reasoner" or names_something(c["value"], asked)]
 
 
-T = TypeVar("T")
+def names_something(value: str, asked: str) -> bool:
+    """The value says a word the request and question do not: a sample that only restates
+    the description ("the large bird of the valley") answers nothing and casts no vote."""
+    return bool(content_stems(value) - stems(asked))
 
 
 @dataclass(frozen=True)
@@ -71,14 +74,14 @@ def tally(cands: list[dict[str, str]]) -> Tally:
     )
 
 
-def winning_calls(cands: list[dict[str, str]], counted: Tally, calls: list[T]) -> list[T]:
-    """The calls (the reasoner's, then the samples', in `candidates` order) whose answers
-    are in the winning group: what they said must be visible is the winner's detail, also
-    when the planner's wording won."""
-    asked = [i for i, c in enumerate(cands) if c["source"] != "planner"]
-    if len(asked) != len(calls):
-        return []
-    return [call for i, call in zip(asked, calls, strict=True) if i in counted.members]
+def winners(
+    cands: list[dict[str, str]], counted: Tally, answers: list[str], asked: str
+) -> list[int]:
+    """The indices of `answers` (the calls' own, before normalising) that are in the
+    winning group: what those calls said must be visible is the winner's detail, also when
+    the planner's wording won."""
+    won = {cands[i]["value"] for i in counted.members}
+    return [i for i, answer in enumerate(answers) if short_answer(answer, asked) in won]
 
 
 def _others(cands: list[dict[str, str]], chosen: int, clusters: list[list[int]]) -> list[str]:

@@ -148,11 +148,9 @@ def reason(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
         return {"answers": [unresolved(gap, "reasoning failed: invalid JSON", guess=True)]}
     if not out.answer.strip():
         return {"answers": [unresolved(gap, "the model gave no answer", guess=True)]}
+    asked = f"{task['request']} {gap['question']}"
     cands = crosscheck.candidates(
-        str(gap.get("best_guess") or ""),
-        out.answer,
-        [s.answer for s in samples],
-        asked=f"{task['request']} {gap['question']}",
+        str(gap.get("best_guess") or ""), out.answer, [s.answer for s in samples], asked
     )
     counted = crosscheck.tally(cands)
     if not counted.agreed and searching(ctx) and not searched:
@@ -182,8 +180,9 @@ def reason(task: GapTask, runtime: Runtime[Context]) -> dict[str, Any]:
             return {"answers": [answer]}
     check = crosscheck.by_tally(cands, counted)
     # what must be visible, as the call whose answer won said it (the planner said nothing)
-    said = crosscheck.winning_calls(cands, counted, [out, *samples])
-    visible = next((r.visible.strip() for r in said if r.visible.strip()), "")
+    results = [out, *samples]
+    won = crosscheck.winners(cands, counted, [r.answer for r in results], asked)
+    visible = next((results[i].visible.strip() for i in won if results[i].visible.strip()), "")
     emit("reason", f"{gap['id']}: {counted.value} ({check['decided_by']})", gap_id=gap["id"])
     answer = resolved(
         gap,

@@ -176,6 +176,7 @@ def test_without_a_best_guess_a_second_sample_is_taken_at_a_temperature(
 def test_answers_agree_by_words_or_meaning_and_group() -> None:
     assert words_agree("saffron threads", "Saffron")  # one holds the other
     assert words_agree("moon-cake", "mooncake")
+    assert words_agree("boat racing", "a boat race")  # inflections fold alike
     assert not words_agree("owl", "rooster")
     assert groups(["couch", "sofa", "owl"]) == [[0, 1], [2]]  # by embedding
     assert groups(["owl", "rooster", "sparrow"]) == [[0], [1], [2]]
@@ -189,3 +190,12 @@ def test_a_sentence_is_normalised_to_its_answer_before_comparing() -> None:
     # no majority at all: the reasoner's answer stands, the others are the alternatives
     split = tally(candidates("owl", "rooster", ["sparrow"], asked))
     assert (split.agreed, split.value, split.alternatives) == (False, "rooster", ["owl", "sparrow"])
+
+
+def test_a_sample_that_restates_the_request_casts_no_vote() -> None:
+    asked = "A poster of the tall bird that wades in the marsh Which bird wades in the marsh?"
+    cands = candidates("heron", "egret", ["The tall bird that wades in the marsh"], asked)
+    assert [c["source"] for c in cands] == ["planner", "reasoner"]
+    # the reasoner's own answer is always compared, a restatement or not
+    kept = candidates("", "the tall bird", ["heron"], asked)
+    assert [c["value"] for c in kept] == ["the tall bird", "heron"]
