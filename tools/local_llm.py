@@ -24,6 +24,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from tools.chat_messages import JsonSchemaStructuredOutput, to_openai_messages
 from tools.loads import loaded
 from tools.paths import data_dir, file_lock, sha256_file
+from tools.prefix_cache import PrefixCache
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ PARTS = 22
 
 _server_lock = threading.Lock()
 _server: Any = None
+_prefixes: PrefixCache | None = None
 
 
 class ModelFileError(RuntimeError):
@@ -83,7 +85,7 @@ def model_path() -> Path:
 
 def server() -> Any:
     """The process-wide xllamacpp server (loaded on first call)."""
-    global _server
+    global _server, _prefixes
     with _server_lock:
         if _server is None:
             import xllamacpp
@@ -92,6 +94,10 @@ def server() -> Any:
             params.model.path = str(model_path())
             params.n_ctx = int(os.environ.get("IMAGE_AGENT_LOCAL_CTX", "16384"))
             params.n_parallel = int(os.environ.get("IMAGE_AGENT_LOCAL_PARALLEL", "4"))
+            # a saved prefix state fits only the model and slot size it was made with
+            folder = prefix_folder(params.n_ctx // max(1, params.n_parallel))
+            folder.mkdir(parents=True, exist_ok=True)
+            params.slot_save_path = str(folder) + os.sep
             threads = max(1, os.cpu_count() or 1)
             params.cpuparams.n_threads = threads
             params.cpuparams_batch.n_threads = threads
@@ -100,7 +106,30 @@ def server() -> Any:
             log.info("loading the embedded model")
             _server = xllamacpp.Server(params)
             loaded("local-llm")
+            if os.environ.get("IMAGE_AGENT_PREFIX_CACHE", "1") != "0":
+                _prefixes = PrefixCache(_server, folder, params.n_parallel)
     return _server
+
+
+def prefix_counts() -> dict[str, int]:
+    """What the prefix cache did in this process (restored, evaluated, saved, broken)."""
+    return dict(_prefixes.counts) if _prefixes is not None else {}
+
+
+def prefix_folder(slot_ctx: int) -> Path:
+    return data_dir() / "models" / "prefixes" / f"{MODEL_SHA256[:12]}-{slot_ctx}"
+
+
+def _send(request: dict[str, Any]) -> Any:
+    llm = server()
+    if _prefixes is not None:
+        _prefixes.prepare(request["messages"])
+    return llm.handle_chat_completions(request)
+
+
+def _cached(usage: dict[str, Any]) -> int:
+    """Prompt tokens the server took from a cache (a slot's or a restored prefix)."""
+    return int((usage.get("prompt_tokens_details") or {}).get("cached_tokens", 0))
 
 
 class LocalChatModel(JsonSchemaStructuredOutput, BaseChatModel):  # type: ignore[misc]
@@ -136,7 +165,7 @@ class LocalChatModel(JsonSchemaStructuredOutput, BaseChatModel):  # type: ignore
             request["seed"] = int(kwargs["seed"])
         if kwargs.get("response_format"):
             request["response_format"] = kwargs["response_format"]
-        response = server().handle_chat_completions(request)
+        response = _send(request)
         if isinstance(response, str):
             response = json.loads(response)
         if "error" in response or "choices" not in response:
@@ -149,6 +178,7 @@ class LocalChatModel(JsonSchemaStructuredOutput, BaseChatModel):  # type: ignore
                 "input_tokens": int(usage.get("prompt_tokens", 0)),
                 "output_tokens": int(usage.get("completion_tokens", 0)),
                 "total_tokens": int(usage.get("total_tokens", 0)),
+                "input_token_details": {"cache_read": _cached(usage)},
             },
             response_metadata={"finish_reason": choice.get("finish_reason")},
         )

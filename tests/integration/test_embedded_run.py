@@ -138,3 +138,48 @@ def test_the_embedded_model_fills_a_tools_slots(
     assert answer is not None, why
     assert answer["provenance"] == "tool" and answer["evidence"][0]["source"] == f"tool:{tool}"
     assert answer["answer"]
+
+
+PREFIX_PROBE = """
+import json, sys
+from langchain_core.messages import HumanMessage, SystemMessage
+from tools.local_llm import LocalChatModel, prefix_counts
+system = "You name capitals. " + " ".join(f"Rule {i}: answer with the city's name only." for i in range(40))
+reply = LocalChatModel(max_tokens=8).invoke([SystemMessage(content=system), HumanMessage(content=sys.argv[1])])
+print(json.dumps({**reply.usage_metadata, "prefix": prefix_counts()}))
+"""
+
+
+def _probe(home: Path, question: str) -> dict[str, object]:
+    env = dict(os.environ, IMAGE_AGENT_HOME=str(home), PYTHONPATH=str(ROOT))
+    done = subprocess.run(
+        [sys.executable, "-c", PREFIX_PROBE, question],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_a_new_process_restores_the_saved_prefix_and_survives_a_broken_file(
+    shared_home: Path,
+) -> None:
+    folder = shared_home / "models" / "prefixes"
+    first = _probe(shared_home, "Capital of France?")
+    files = sorted(folder.rglob("*.bin"))
+    assert files, "the first process saved no prefix state"
+    second = _probe(shared_home, "Capital of Spain?")
+    assert first["prefix"] == {"evaluated": 1, "saved": 1}, first
+    # the second process restored the 40 rules and evaluated only the request's own tokens
+    assert second["prefix"] == {"restored": 1}, second
+    assert second["input_token_details"]["cache_read"] > 300, second  # type: ignore[index]
+
+    for path in files:  # a torn file: deleted, evaluated again, and the answer still comes
+        path.write_bytes(b"\0" * 64)
+    third = _probe(shared_home, "Capital of Italy?")
+    assert third["prefix"] == {"broken": 1, "evaluated": 1, "saved": 1}, third
+    assert third["output_tokens"] > 0  # type: ignore[operator]
+    assert all(p.stat().st_size > 64 for p in folder.rglob("*.bin"))
