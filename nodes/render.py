@@ -18,7 +18,7 @@ from langgraph.runtime import Runtime
 from nodes.context import Context, context_of, emit, run_folder
 from nodes.rounds import PanelTask
 from nodes.state import State
-from renderers.base import LayoutBox, RenderJob
+from renderers.base import LayoutBox, RenderJob, step_reporter
 from renderers.placement import place_layout
 from renderers.registry import get_renderer
 
@@ -55,7 +55,16 @@ def render(state: State | PanelTask, runtime: Runtime[Context]) -> dict[str, Any
     folder = run_folder(ctx.output_dir, state["run_id"])
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"round-{number}" + (f"-panel-{panel['panel']}" if panel else "")
-    result = renderer.render(job, folder, stem)
+
+    def on_step(done: int, total: int) -> None:
+        of = f"/{total}" if total else ""
+        emit("render", f"{which}: step {done}{of}", round=number, step=done, steps=total)
+
+    token = step_reporter.set(on_step)
+    try:
+        result = renderer.render(job, folder, stem)
+    finally:
+        step_reporter.reset(token)
     emit("render", f"{which}: {', '.join(Path(p).name for p in result['images'])}")
     images = [str(Path(p).resolve()) for p in result["images"]]
     record: dict[str, Any] = {

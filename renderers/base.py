@@ -6,6 +6,8 @@ Everything crossing this boundary is JSON-like (the graph state stores it as is)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Protocol, TypedDict, runtime_checkable
 
@@ -52,3 +54,16 @@ class Renderer(Protocol):
         Re-running with the same stem overwrites the same files (renders are idempotent).
         """
         ...
+
+
+StepReporter = Callable[[int, int], None]  # (steps done, steps in all; 0 when unknown)
+
+# Set by the caller of `render` (the render node) to hear of each finished step of a long
+# render; a renderer calls `report_step` and never needs to know who listens.
+step_reporter: ContextVar[StepReporter | None] = ContextVar("step_reporter", default=None)
+
+
+def report_step(done: int, total: int) -> None:
+    reporter = step_reporter.get()
+    if reporter is not None:
+        reporter(done, total)

@@ -4,7 +4,9 @@
 `model_index.json` names (SD 1.x/2.x, SDXL, SD3, FLUX, Qwen-Image, ...). Files are read
 locally only (`local_files_only`) when the source is a folder or HF_HUB_OFFLINE is set.
 The device is picked automatically (cuda, then mps, then cpu; IMAGE_AGENT_DEVICE
-overrides) with a dtype to match: bf16 (or fp16) on a GPU, fp32 on the CPU.
+overrides) with a dtype to match: bf16 (or fp16) on a GPU, fp32 on the CPU. Offload,
+torch.compile and the dtype are settings (renderers/diffusers_settings.py); each denoising
+step is reported to whoever renders (the CLI prints it, the stream carries it).
 
 One pipeline per source per process: it is loaded on the first render and reused by every
 later render and run (`load_count()` tells how often a source was loaded). Width and height
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from renderers.base import RenderError, RenderJob, RenderResult
+from renderers.diffusers_settings import place, settings, step_callback, torch_dtype
 from tools.errors import SpecError
 from tools.files import save_image
 from tools.loads import loaded
@@ -116,14 +119,18 @@ def _pipeline(key: str, local: bool) -> tuple[Any, float]:
             return pipe, 0.0
         from diffusers import AutoPipelineForText2Image
 
-        device, dtype = pick_device()
+        chosen = settings()
+        device, automatic = pick_device()
+        dtype = torch_dtype(chosen, automatic)
         started = time.perf_counter()
-        log.info("loading diffusers pipeline %s on %s (%s)", key, device, dtype)
+        log.info("loading diffusers pipeline %s on %s (%s, %s)", key, device, dtype, chosen)
         try:
             pipe = AutoPipelineForText2Image.from_pretrained(
                 key, dtype=dtype, local_files_only=local or _offline()
             )
-            pipe = pipe.to(device)
+            pipe = place(pipe, device, chosen)
+        except SpecError:
+            raise
         except Exception as exc:
             detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise RenderError(f"diffusers: cannot load {key!r}: {detail}") from exc
@@ -179,6 +186,8 @@ class DiffusersRenderer:
             kwargs["num_inference_steps"] = int(job.get("steps") or 0)
         if float(job.get("guidance") or 0) > 0:
             kwargs["guidance_scale"] = float(job.get("guidance") or 0)
+        if "callback_on_step_end" in accepted:  # per-step progress for the CLI and the stream
+            kwargs["callback_on_step_end"] = step_callback(pipe)
         started = time.perf_counter()
         degraded = ""
         try:

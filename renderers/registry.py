@@ -77,8 +77,10 @@ def validate_renderer_spec(spec: str) -> None:
         return
     if spec.startswith("diffusers:"):
         from renderers.diffusers_renderer import parse_source
+        from renderers.diffusers_settings import settings
 
         parse_source(spec[len("diffusers:") :])
+        settings()  # the IMAGE_AGENT_DIFFUSERS_* values, refused before the run
         return
     if spec.startswith("openai:"):
         from renderers.openai_images import validate_openai_images

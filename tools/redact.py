@@ -20,11 +20,8 @@ MARK = "[redacted]"
 
 
 def secrets_in_env() -> list[str]:
-    values = {
-        value.strip()
-        for name, value in os.environ.items()
-        if CREDENTIAL.search(name) and len(value.strip()) >= 8
-    }
+    names = [name for name in os.environ if CREDENTIAL.search(name)]  # values decoded only here
+    values = {value for name in names if len(value := os.environ.get(name, "").strip()) >= 8}
     return sorted(values, key=len, reverse=True)
 
 

@@ -209,6 +209,7 @@ def test_cli_run_with_diffusers(tiny: Path, tmp_path: Path, script: Callable[...
         HF_HUB_OFFLINE="1",
     )
     assert out.returncode == 0, out.stderr
+    assert "round 1: step 1/2" in out.stderr and "round 2: step 2/2" in out.stderr
     info = json.loads(out.stdout)
     assert info["rounds"] == 2
     context = json.loads((Path(info["report"]).parent / "context.json").read_text())
