@@ -77,3 +77,33 @@ def test_doc_section_is_replaced_between_markers(tmp_path: Path) -> None:
     text = doc.read_text()
     assert text.count(START) == 1 and text.count(END) == 1
     assert "99 ms" in text and "12.5 ms" not in text and "earlier text" in text
+
+
+def test_the_gpu_script_runs_its_tiny_configs_on_the_cpu(tmp_path: Path) -> None:
+    """benchmarks/perf/gpu.py is left ready for a GPU machine: the same code, tiny configs."""
+    from benchmarks.perf.gpu import main
+
+    out = tmp_path / "gpu.json"
+    assert (
+        main(
+            [
+                "--tiny",
+                "--steps",
+                "2",
+                "--repeats",
+                "1",
+                "--sizes",
+                "64",
+                "--no-compile",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    rows = json.loads(out.read_text())
+    assert [(r["arch"], r["size"], r["compiled"]) for r in rows] == [
+        ("sd-class", 64, False),
+        ("sdxl-class", 64, False),
+    ]
+    assert all(r["s_per_image"] > 0 and r["steps_per_s"] > 0 for r in rows)
