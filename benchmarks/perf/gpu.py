@@ -23,10 +23,15 @@ from typing import Any
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # (unet channels, vae channels, text widths, transformer depth per level, head dims) by size
-SD = {"unet": (320, 640, 1280, 1280), "vae": (128, 256, 512, 512), "text": 768, "heads": 8}
-TINY_SD = {"unet": (8, 16), "vae": (8, 16), "text": 16, "heads": 2}
-XL = {"unet": (320, 640, 1280), "vae": (128, 256, 512, 512), "depth": (1, 2, 10)}
-TINY_XL = {"unet": (8, 16), "vae": (8, 16), "depth": (1, 1)}
+SD: dict[str, Any] = {
+    "unet": (320, 640, 1280, 1280),
+    "vae": (128, 256, 512, 512),
+    "text": 768,
+    "heads": 8,
+}
+TINY_SD: dict[str, Any] = {"unet": (8, 16), "vae": (8, 16), "text": 16, "heads": 2}
+XL: dict[str, Any] = {"unet": (320, 640, 1280), "vae": (128, 256, 512, 512), "depth": (1, 2, 10)}
+TINY_XL: dict[str, Any] = {"unet": (8, 16), "vae": (8, 16), "depth": (1, 1)}
 
 
 def _tokenizer(folder: Path, length: int) -> Any:
@@ -81,7 +86,7 @@ def build_sd(tiny: bool, folder: Path) -> Any:
     from diffusers import StableDiffusionPipeline, UNet2DConditionModel
 
     arch = TINY_SD if tiny else SD
-    unet_ch, text = arch["unet"], int(arch["text"])  # type: ignore[call-overload]
+    unet_ch, text = arch["unet"], int(arch["text"])
     levels = len(unet_ch)
     unet = UNet2DConditionModel(
         block_out_channels=unet_ch,
@@ -93,7 +98,7 @@ def build_sd(tiny: bool, folder: Path) -> Any:
         norm_num_groups=min(32, unet_ch[0]),
     )
     return StableDiffusionPipeline(
-        vae=_vae(arch["vae"]),  # type: ignore[arg-type]
+        vae=_vae(arch["vae"]),
         text_encoder=_text(text, 1 if tiny else 12, 77),
         tokenizer=_tokenizer(folder / "sd-vocab", 77),
         unet=unet,
@@ -126,7 +131,7 @@ def build_sdxl(tiny: bool, folder: Path) -> Any:
         norm_num_groups=min(32, unet_ch[0]),
     )
     return StableDiffusionXLPipeline(
-        vae=_vae(arch["vae"]),  # type: ignore[arg-type]
+        vae=_vae(arch["vae"]),
         text_encoder=_text(small, 1 if tiny else 12, 77),
         text_encoder_2=_text(large, 1 if tiny else 32, 77, projection=True),
         tokenizer=_tokenizer(folder / "xl-vocab", 77),
