@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -22,10 +23,16 @@ def to_openai_messages(messages: list[BaseMessage]) -> list[dict[str, Any]]:
     return out
 
 
+@functools.lru_cache(maxsize=256)
+def _schema_text(schema: type[BaseModel]) -> str:
+    """A class's JSON schema, built once (pydantic builds it anew on every call)."""
+    return json.dumps(schema.model_json_schema())
+
+
 def response_format_for(schema: type[BaseModel]) -> dict[str, Any]:
     return {
         "type": "json_schema",
-        "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema()},
+        "json_schema": {"name": schema.__name__, "schema": json.loads(_schema_text(schema))},
     }
 
 
