@@ -122,9 +122,10 @@ def prefix_folder(slot_ctx: int) -> Path:
 
 def _send(request: dict[str, Any]) -> Any:
     llm = server()
-    if _prefixes is not None:
-        _prefixes.prepare(request["messages"])
-    return llm.handle_chat_completions(request)
+    if _prefixes is None:
+        return llm.handle_chat_completions(request)
+    with _prefixes.slot_for(request["messages"]) as slot:  # a slot holding the prefix
+        return llm.handle_chat_completions({**request, "id_slot": slot})
 
 
 def _cached(usage: dict[str, Any]) -> int:

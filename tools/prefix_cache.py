@@ -16,6 +16,7 @@ recently used `KEEP` files.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -24,6 +25,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,16 +47,95 @@ def prefix_key(prefix: list[dict[str, Any]]) -> str:
 
 
 class PrefixCache:
-    """Restores and saves prefix states through the in-process server's `/slots` routes."""
+    """Assigns every call a slot of the in-process server and keeps prefix states in them
+    through the server's `/slots` routes.
+
+    Each call is pinned to a slot this class chose (`id_slot`), so it knows what every slot
+    holds: a call goes to a free slot that already holds its prefix, else to the least
+    recently used free slot, into which the prefix's file is restored first. Calls that
+    share a prefix therefore run at once, each in its own slot, none evaluating the prefix.
+    """
 
     def __init__(self, server: Any, folder: Path, slots: int) -> None:
         self.server = server
         self.folder = folder
-        self.slots = max(1, slots)
+        self._free = list(range(max(1, slots)))  # least recently used first
+        self._held: dict[int, str] = {}  # slot -> the prefix key it holds
+        self._slots = threading.Condition()
+        self._files: dict[str, threading.Event] = {}  # prefixes whose file is made or known
         self._lock = threading.Lock()
-        self._ready: dict[str, threading.Event] = {}  # prefixes put in a slot by this process
-        self._next_slot = 0
         self.counts: Counter[str] = Counter()  # restored, evaluated, saved, broken
+
+    @contextlib.contextmanager
+    def slot_for(self, messages: list[dict[str, Any]]) -> Iterator[int]:
+        """A slot for a call with `messages`, holding their prefix when it is worth one."""
+        prefix = prefix_messages(messages)
+        cacheable = sum(len(str(m.get("content") or "")) for m in prefix) >= MIN_CHARS
+        key = prefix_key(prefix) if cacheable else ""
+        if key:
+            self._ensure_file(key, prefix)
+        slot = self._acquire(key)
+        try:
+            if key and self._held.get(slot) != key:
+                self._fill(slot, key, prefix)
+            yield slot
+        finally:
+            self._release(slot, key)
+
+    def _acquire(self, key: str) -> int:
+        with self._slots:
+            while not self._free:
+                self._slots.wait()
+            holding = [s for s in self._free if key and self._held.get(s) == key]
+            slot = holding[0] if holding else self._free[0]
+            self._free.remove(slot)
+            return slot
+
+    def _release(self, slot: int, key: str) -> None:
+        with self._slots:
+            self._held[slot] = key  # the call left its prefix (and more) in the slot
+            self._free.append(slot)
+            self._slots.notify()
+
+    def _ensure_file(self, key: str, prefix: list[dict[str, Any]]) -> None:
+        """The first call of a prefix in this process makes its file when there is none;
+        the others wait for it."""
+        with self._lock:
+            done = self._files.get(key)
+            first = done is None
+            if first:
+                done = self._files[key] = threading.Event()
+        assert done is not None
+        if not first:
+            done.wait(timeout=600)
+            return
+        try:
+            path = self.folder / (key + SUFFIX)
+            if not path.exists():
+                slot = self._acquire(key)
+                try:
+                    self._make(slot, key, prefix)
+                finally:
+                    self._release(slot, key)
+        finally:
+            done.set()
+
+    def _fill(self, slot: int, key: str, prefix: list[dict[str, Any]]) -> None:
+        """Put the prefix in `slot`: restore its file, or make it again if that fails."""
+        path = self.folder / (key + SUFFIX)
+        try:
+            if path.exists() and self._restore(slot, path):
+                return
+            self._make(slot, key, prefix)
+        except (OSError, ValueError, RuntimeError) as exc:  # a cache, never a failure
+            log.warning("prefix cache: %s", exc)
+
+    def _make(self, slot: int, key: str, prefix: list[dict[str, Any]]) -> None:
+        try:
+            self._evaluate(slot, prefix)
+            self._save(slot, self.folder / (key + SUFFIX))
+        except (OSError, ValueError, RuntimeError) as exc:
+            log.warning("prefix cache: %s", exc)
 
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         request = urllib.request.Request(
@@ -65,38 +146,6 @@ class PrefixCache:
         with urllib.request.urlopen(request, timeout=600) as response:
             result: dict[str, Any] = json.loads(response.read())
         return result
-
-    def _claim(self, key: str) -> int | None:
-        """A slot for `key` if this caller is the first to meet it in this process; a later
-        caller waits until the first has put the prefix in its slot."""
-        with self._lock:
-            done = self._ready.get(key)
-            if done is None:
-                self._ready[key] = threading.Event()
-                slot = self._next_slot
-                self._next_slot = (self._next_slot + 1) % self.slots
-                return slot
-        done.wait(timeout=600)
-        return None
-
-    def prepare(self, messages: list[dict[str, Any]]) -> None:
-        """Make sure a slot holds the prefix of `messages` before they are sent."""
-        prefix = prefix_messages(messages)
-        if sum(len(str(m.get("content") or "")) for m in prefix) < MIN_CHARS:
-            return
-        key = prefix_key(prefix)
-        slot = self._claim(key)
-        if slot is None:
-            return
-        path = self.folder / (key + SUFFIX)
-        try:
-            if not (path.exists() and self._restore(slot, path)):
-                self._evaluate(slot, prefix)
-                self._save(slot, path)
-        except (OSError, ValueError, RuntimeError) as exc:  # a cache, never a failure
-            log.warning("prefix cache: %s", exc)
-        finally:
-            self._ready[key].set()
 
     def _restore(self, slot: int, path: Path) -> bool:
         try:
