@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,10 +114,6 @@ def test_use_the_guesses_resumes_at_once(page: Page) -> None:
     assert sorted(page.texts("#answers .value")) == ["Rye", "winter"]
 
 
-@pytest.mark.skip(
-    reason="flaky: in CI the corrected answer's rerun never started (cause not found); "
-    "issue 17 stays open until it is fixed"
-)
 def test_correcting_an_answer_reruns_from_compose(page: Page, tmp_path: Path) -> None:
     corrected = {
         "schema": "Composed",
@@ -151,9 +148,24 @@ def test_correcting_an_answer_reruns_from_compose(page: Page, tmp_path: Path) ->
     rerun = {call["schema"] for call in page.calls(spec)[before:]}
     assert "Composed" in rerun
     assert not rerun & {"PlanDraft", "Reasoned"}, "the rerun started over instead of forking"
-    thread = page.thread()
-    history = page.client.threads.get_history(thread, limit=100)
-    assert any(c["next"] == ["compose"] and not c["values"].get("rounds") for c in history)
+    # LangGraph's fork: a state update on the checkpoint where compose was first about to
+    # run; the first run's checkpoints stay, and the thread's head descends from the fork
+    history = page.client.threads.get_history(page.thread(), limit=100)
+    by_id = {c["checkpoint"]["checkpoint_id"]: c for c in history}
+
+    def parent_id(checkpoint: dict[str, Any]) -> str:
+        return str((checkpoint["parent_checkpoint"] or {}).get("checkpoint_id", ""))
+
+    (fork,) = [c for c in history if c["metadata"].get("source") == "update"]
+    start = by_id[parent_id(fork)]
+    assert fork["next"] == start["next"] == ["compose"]
+    assert fork["values"]["answers"][0]["provenance"] == "user"
+    assert len([c for c in history if parent_id(c) == parent_id(fork)]) == 2  # two branches
+    ancestry, node = [], history[0]
+    while node:
+        ancestry.append(node)
+        node = by_id.get(parent_id(node))
+    assert fork in ancestry and start in ancestry
     screenshots(page.driver, tmp_path, "corrected")
 
 

@@ -170,9 +170,18 @@ export async function watch(thread) {
 
 // Correct a grounded answer and rerun from compose: fork the checkpoint where compose was
 // about to run first, with the corrected answer written as the gap's grounding node.
+// A refused update or run is shown as one line (the editor's form has no other catch).
 async function correct(answer, text) {
   clearError();
   if (!text) { showError("Write the corrected answer first."); return; }
+  try {
+    await fork(answer, text);
+  } catch (exc) {
+    showError(oneLine(exc.message));
+  }
+}
+
+async function fork(answer, text) {
   const thread = current.thread;
   const checkpoints = await api("POST", `/threads/${thread}/history`, { limit: 500 });
   const before = checkpoints.filter((c) => (c.next || []).length === 1 && c.next[0] === "compose").pop();
