@@ -274,7 +274,7 @@ def test_images_come_from_the_output_folder_only(page: Page, tmp_path: Path) -> 
         (str(page.root / "outputs" / ".." / "default.json"), 404),
         (str(fake), 415),
     ]:
-        url = f"{page.server.url}/ui/image?path={urllib.request.quote(path)}"
+        url = f"{page.server.url}/web-ui/image?path={urllib.request.quote(path)}"
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(url, timeout=30)
         assert refused.value.code == code, path
