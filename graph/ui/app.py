@@ -19,7 +19,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -43,6 +43,12 @@ async def page(request: Request) -> Response:
     return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
 
+async def not_found(request: Request) -> Response:
+    """Anything else under /ui: else it falls through to LangGraph's own /ui mount (a 500
+    here, where that folder does not exist)."""
+    return JSONResponse({"detail": "not found"}, status_code=404)
+
+
 async def to_page(request: Request) -> Response:
     return RedirectResponse(url=str(request.url_for("page")), status_code=307)
 
@@ -54,5 +60,6 @@ app = Starlette(
         Route(f"{DATA}/settings", settings, methods=["GET"]),
         Route(f"{DATA}/image", image, methods=["GET"]),
         Mount("/ui/static", Static(directory=STATIC), name="static"),
+        Route("/ui/{rest:path}", not_found),
     ]
 )

@@ -90,6 +90,7 @@ def test_without_the_token_the_api_and_the_pages_data_routes_refuse_alike(page: 
     )
     status, text = call(f"{url}/ui/")  # the page itself: static, no data in it
     assert status == 200 and b'id="sign-in"' in text
+    assert call(f"{url}/ui/no-such-page")[0] == 404
 
 
 def test_the_page_asks_for_the_token_then_runs_with_it(page: Page) -> None:
