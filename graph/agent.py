@@ -15,7 +15,7 @@ from typing import Any, Literal
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
-from langgraph.runtime import Runtime
+from langgraph.runtime import Runtime, get_runtime
 from langgraph.store.base import BaseStore
 from langgraph.types import RetryPolicy, Send
 
@@ -93,12 +93,16 @@ def route_after_plan(state: State, runtime: Runtime[Context]) -> list[Send] | Li
     return [_send(state, runtime, gap) for gap in gaps]
 
 
-def route_after_grounding(
-    state: State, runtime: Runtime[Context]
-) -> list[Send] | Literal["compose"]:
+def route_after_grounding(state: State) -> list[Send] | Literal["compose"]:
     """Parallel grounding: on to compose (once every branch is done). Sequential: the gap
-    after the one just grounded (the last trace entry), else compose."""
-    if not context_of(runtime).sequential:
+    after the one just grounded (the last trace entry), else compose.
+
+    A state update written as a grounding node (the web UI's corrected answer, an edit in
+    Studio) runs this branch outside any run, with no runtime (a `runtime` parameter would
+    make LangGraph refuse the update): it corrects an answer already grounded, so it goes
+    on to compose, where the fork reruns from."""
+    runtime: Runtime[Context] | None = get_runtime(Context)
+    if runtime is None or not context_of(runtime).sequential:
         return "compose"
     gaps = state["plan"].get("gaps", [])
     ids = [str(gap.get("id", "")) for gap in gaps]

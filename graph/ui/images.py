@@ -1,4 +1,4 @@
-"""`GET /ui/image?path=...`: a run's image, served from the output folder and nowhere else.
+"""`GET /web-ui/image?path=...`: a run's image, served from the output folder and nowhere else.
 
 The path must resolve (symlinks followed) inside the server's output folder, name a file
 with an image suffix, and start with that image type's signature: anything else is a 404

@@ -1,4 +1,4 @@
-"""`GET /ui/settings`: the run settings form, built from the `Context` schema.
+"""`GET /web-ui/settings`: the run settings form, built from the `Context` schema.
 
 Each field of `nodes.context.Context` with its type, description, environment variable and
 the default this server's environment gives it, so the page's form shows what a run gets
@@ -8,7 +8,6 @@ cannot change it (images are served from it and nowhere else).
 
 from __future__ import annotations
 
-import os
 from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import Any
@@ -59,11 +58,7 @@ def schema() -> dict[str, Any]:
         entry["default"] = default
         entry["type"] = _kind(default) if default is not None else "string"
         out.append(entry)
-    return {
-        "fields": out,
-        "output_dir": str(output_base()),
-        "auth": bool(os.environ.get("LANGGRAPH_AUTH")),
-    }
+    return {"fields": out, "output_dir": str(output_base())}
 
 
 async def settings(request: Request) -> JSONResponse:

@@ -17,9 +17,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def absolute_config(target: Path, graphs: dict[str, str] | None = None) -> Path:
+def absolute_config(
+    target: Path, graphs: dict[str, str] | None = None, auth: str | None = None
+) -> Path:
     """The project's langgraph.json with relative paths made absolute, written to target/;
-    `graphs` adds graphs beside the agent (name -> repo-relative `path:attr`)."""
+    `graphs` adds graphs beside the agent (name -> repo-relative `path:attr`), `auth` a
+    custom auth handler (repo-relative `path:attr`)."""
     data = json.loads((REPO / "langgraph.json").read_text())
 
     def absolute(spec: str) -> str:
@@ -31,6 +34,8 @@ def absolute_config(target: Path, graphs: dict[str, str] | None = None) -> Path:
     data["graphs"].update({name: absolute(spec) for name, spec in (graphs or {}).items()})
     data["store"]["index"]["embed"] = absolute(data["store"]["index"]["embed"])
     data["http"]["app"] = absolute(data["http"]["app"])
+    if auth:
+        data["auth"] = {"path": absolute(auth)}
     path = target / "langgraph.json"
     path.write_text(json.dumps(data))
     return path

@@ -69,6 +69,26 @@ class Page(Env):
         assert "#thread=" in href, href
         return href.rsplit("=", 1)[1]
 
+    def correct(self, text: str) -> None:
+        """Correct the first grounded answer to `text`; return once its rerun is done."""
+        shown = self.attrs("#rounds img", "data-path")
+        # the page redraws on every state update: find and click in one step, again if redrawn
+        wait_for(self.driver, lambda d: click(d, "#answers button.edit"))
+        fix = self.driver.find_element("css selector", "#answers .edit-answer input")
+        fix.clear()
+        fix.send_keys(text)
+        wait_for(self.driver, lambda d: click(d, "#answers .edit-answer button"))
+        wait_for(self.driver, lambda d: text in self.by_id("prompt").text)
+        # "done" is still shown from the run before until the fork starts: wait for its image
+        wait_for(
+            self.driver,
+            lambda d: (
+                self.loaded_images("#rounds img") == 1
+                and self.attrs("#rounds img", "data-path") != shown
+            ),
+        )
+        self.wait_status("done")
+
     def loaded_images(self, css: str) -> int:
         script = (
             "return [...document.querySelectorAll(arguments[0])]"
@@ -86,3 +106,17 @@ def click(driver: Any, css: str) -> bool:
     except StaleElementReferenceException:
         return False
     return True
+
+
+def ancestry(history: list[dict[str, Any]], node: dict[str, Any]) -> list[dict[str, Any]]:
+    """`node` and its ancestors in a thread's `history`, newest first (forks leave others)."""
+    by_id = {c["checkpoint"]["checkpoint_id"]: c for c in history}
+    chain: list[dict[str, Any]] = []
+    while node:
+        chain.append(node)
+        node = by_id.get(parent_id(node))
+    return chain
+
+
+def parent_id(checkpoint: dict[str, Any]) -> str:
+    return str((checkpoint["parent_checkpoint"] or {}).get("checkpoint_id", ""))

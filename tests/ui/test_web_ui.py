@@ -20,7 +20,7 @@ from graph.dev import start
 from tests.conftest import default_rules, plan_with
 from tests.server.dev_config import REPO, absolute_config, free_port
 from tests.ui.browser import chromium, screenshots, wait_for
-from tests.ui.page import Page, click
+from tests.ui.page import Page, ancestry, parent_id
 
 
 @pytest.fixture(scope="module")
@@ -113,47 +113,46 @@ def test_use_the_guesses_resumes_at_once(page: Page) -> None:
     assert sorted(page.texts("#answers .value")) == ["Rye", "winter"]
 
 
-@pytest.mark.skip(
-    reason="flaky: in CI the corrected answer's rerun never started (cause not found); "
-    "issue 17 stays open until it is fixed"
-)
 def test_correcting_an_answer_reruns_from_compose(page: Page, tmp_path: Path) -> None:
-    corrected = {
-        "schema": "Composed",
-        "match": "red bean bun",
-        "response": {"prompt": "A festive poster of a red bean bun", "negative_prompt": ""},
-    }
-    spec = page.script([corrected])
+    fixes = ["red bean bun", "lotus seed paste"]
+    spec = page.script(
+        [
+            {
+                "schema": "Composed",
+                "match": fix,
+                "response": {"prompt": f"A poster of {fix}", "negative_prompt": ""},
+            }
+            for fix in fixes
+        ]
+    )
     page.open()
     page.submit("A poster of the pastry eaten at the autumn moon festival", llm=spec)
     page.wait_status("done")
-    first_image = page.attrs("#rounds img", "src")
-    before = len(page.calls(spec))
-    # the page redraws on every state update: find and click in one step, again if redrawn
-    wait_for(page.driver, lambda d: click(d, "#answers button.edit"))
-    fix = page.driver.find_element("css selector", "#answers .edit-answer input")
-    fix.clear()
-    fix.send_keys("red bean bun")
-    wait_for(page.driver, lambda d: click(d, "#answers .edit-answer button"))
-    wait_for(page.driver, lambda d: "red bean bun" in page.by_id("prompt").text)
-    # "done" is still shown from the first run until the fork starts: wait for its image
-    wait_for(
-        page.driver,
-        lambda d: (
-            page.loaded_images("#rounds img") == 1
-            and page.attrs("#rounds img", "src") != first_image
-        ),
-    )
-    page.wait_status("done")
-    assert page.texts("#answers .value") == ["red bean bun"]
-    assert page.loaded_images("#rounds img") == 1
-    assert page.attrs("#rounds img", "src") != first_image  # the fork's own folder
-    rerun = {call["schema"] for call in page.calls(spec)[before:]}
-    assert "Composed" in rerun
-    assert not rerun & {"PlanDraft", "Reasoned"}, "the rerun started over instead of forking"
-    thread = page.thread()
-    history = page.client.threads.get_history(thread, limit=100)
-    assert any(c["next"] == ["compose"] and not c["values"].get("rounds") for c in history)
+    folders = {Path(str(page.attrs("#rounds img", "data-path")[0])).parent}
+    for fix in fixes:
+        made = len(page.calls(spec))
+        page.correct(fix)
+        assert page.texts("#answers .value") == [fix]
+        assert page.loaded_images("#rounds img") == 1
+        folders.add(Path(str(page.attrs("#rounds img", "data-path")[0])).parent)
+        rerun = {call["schema"] for call in page.calls(spec)[made:]}
+        assert "Composed" in rerun
+        assert not rerun & {"PlanDraft", "Reasoned"}, "the rerun started over instead of forking"
+    assert len(folders) == 3  # each rerun renders into its own folder
+    # LangGraph's forks: state updates on the checkpoint where compose was first about to
+    # run (no draft yet), the second on the first; the first run's checkpoints stay
+    history = page.client.threads.get_history(page.thread(), limit=200)
+    by_id = {c["checkpoint"]["checkpoint_id"]: c for c in history}
+    first, second = [c for c in reversed(history) if c["metadata"].get("source") == "update"]
+    start = by_id[parent_id(first)]
+    assert first["next"] == second["next"] == start["next"] == ["compose"]
+    assert parent_id(second) == first["checkpoint"]["checkpoint_id"]  # keeps the first fix
+    assert not first["values"].get("draft") and not second["values"].get("draft")
+    assert second["values"]["answers"][0]["answer"] == fixes[1]
+    assert len([c for c in history if parent_id(c) == parent_id(first)]) == 2  # two branches
+    assert len([c for c in history if parent_id(c) == parent_id(second)]) == 2
+    head = ancestry(history, history[0])  # the thread now: the second fork's rerun
+    assert second in head and first in head and start in head
     screenshots(page.driver, tmp_path, "corrected")
 
 
@@ -262,7 +261,7 @@ def test_images_come_from_the_output_folder_only(page: Page, tmp_path: Path) -> 
         (str(page.root / "outputs" / ".." / "default.json"), 404),
         (str(fake), 415),
     ]:
-        url = f"{page.server.url}/ui/image?path={urllib.request.quote(path)}"
+        url = f"{page.server.url}/web-ui/image?path={urllib.request.quote(path)}"
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(url, timeout=30)
         assert refused.value.code == code, path

@@ -45,7 +45,7 @@ def test_settings_are_the_context_fields_with_the_environments_defaults(
     monkeypatch.setenv("IMAGE_AGENT_MAX_ROUNDS", "2")
     monkeypatch.setenv("IMAGE_AGENT_RENDERER", "py:somewhere:Thing")
     monkeypatch.setenv("IMAGE_AGENT_SEED", "not-a-number")
-    body = client.get("/ui/settings").json()
+    body = client.get("/web-ui/settings").json()
     by_name = {field["name"]: field for field in body["fields"]}
     assert list(by_name) == [f.name for f in fields(Context)]
     assert by_name["max_rounds"]["default"] == 2 and by_name["max_rounds"]["type"] == "integer"
@@ -62,11 +62,11 @@ def test_settings_are_the_context_fields_with_the_environments_defaults(
 def test_an_image_in_the_output_folder_is_served(client: TestClient, outputs: Path) -> None:
     image = outputs / "run-1" / "round-1.png"
     Image.new("RGB", (4, 4), "red").save(image)
-    response = client.get("/ui/image", params={"path": str(image)})
+    response = client.get("/web-ui/image", params={"path": str(image)})
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/png"
     assert response.content == image.read_bytes()
-    relative = client.get("/ui/image", params={"path": "run-1/round-1.png"})
+    relative = client.get("/web-ui/image", params={"path": "run-1/round-1.png"})
     assert relative.status_code == 200
 
 
@@ -91,6 +91,6 @@ def test_nothing_outside_the_output_folder_is_served(
         str(text): 415,
     }
     for path, code in cases.items():
-        response = client.get("/ui/image", params={"path": path})
+        response = client.get("/web-ui/image", params={"path": path})
         assert response.status_code == code, (path, response.text)
         assert not response.headers["content-type"].startswith("image/"), path

@@ -1,7 +1,31 @@
-// The server's own API (same origin): JSON requests and server-sent-event streams.
-// Errors become one line: the server's message, never a stack.
+// The server's own API (same origin): JSON requests, server-sent-event streams and images.
+// Errors become one line: the server's message, never a stack. When the server has an auth
+// handler, every request carries the token the person gave (Authorization: Bearer ...),
+// kept for this tab only; an <img> cannot send a header, so images are fetched too.
 
-export class ApiError extends Error {}
+const TOKEN = "image-agent-token";
+
+export class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export const refused = (exc) => exc instanceof ApiError && (exc.status === 401 || exc.status === 403);
+
+export function token() {
+  return sessionStorage.getItem(TOKEN) || "";
+}
+
+export function setToken(value) {
+  if (value) sessionStorage.setItem(TOKEN, value);
+  else sessionStorage.removeItem(TOKEN);
+}
+
+function headers(extra = {}) {
+  return token() ? { ...extra, Authorization: `Bearer ${token()}` } : extra;
+}
 
 export function oneLine(text) {
   const line = String(text ?? "").split("\n").map((s) => s.trim()).find(Boolean) || "unknown error";
@@ -15,13 +39,13 @@ async function failure(response) {
     detail = body.detail ?? body.message ?? body.error ?? JSON.stringify(body);
     if (typeof detail !== "string") detail = JSON.stringify(detail);
   } catch (_) { /* not JSON */ }
-  return new ApiError(oneLine(`${response.status}: ${detail}`));
+  return new ApiError(oneLine(`${response.status}: ${detail}`), response.status);
 }
 
 export async function api(method, path, body) {
   const response = await fetch(path, {
     method,
-    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    headers: headers(body === undefined ? {} : { "Content-Type": "application/json" }),
     body: body === undefined ? undefined : JSON.stringify(body),
     credentials: "same-origin",
   });
@@ -35,7 +59,7 @@ export async function api(method, path, body) {
 export async function stream(method, path, body, onEvent) {
   const response = await fetch(path, {
     method,
-    headers: { Accept: "text/event-stream", ...(body ? { "Content-Type": "application/json" } : {}) },
+    headers: headers({ Accept: "text/event-stream", ...(body ? { "Content-Type": "application/json" } : {}) }),
     body: body ? JSON.stringify(body) : undefined,
     credentials: "same-origin",
   });
@@ -65,6 +89,20 @@ export async function stream(method, path, body, onEvent) {
   }
 }
 
-export function imageUrl(path) {
-  return `/ui/image?path=${encodeURIComponent(path)}`;
+// An image of the output folder as a local object URL, fetched once per path and token
+// (the page redraws often; a run's image files are written once).
+const images = new Map();
+
+export function imageSrc(path) {
+  const key = `${token()}\n${path}`;
+  if (!images.has(key)) {
+    const loading = fetch(`/web-ui/image?path=${encodeURIComponent(path)}`, { headers: headers(), credentials: "same-origin" })
+      .then(async (response) => {
+        if (!response.ok) throw await failure(response);
+        return URL.createObjectURL(await response.blob());
+      });
+    loading.catch(() => images.delete(key));  // a refused or missing image is asked again later
+    images.set(key, loading);
+  }
+  return images.get(key);
 }

@@ -1,5 +1,7 @@
 // Building DOM from data with textContent only (nothing the server returns becomes HTML).
 
+import { imageSrc } from "./api.js";
+
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
@@ -31,4 +33,11 @@ export function showError(message) {
 
 export function clearError() {
   showError("");
+}
+
+// An <img> for an image of the output folder; its source is set once the image has loaded.
+export function image(path, alt) {
+  const node = el("img", { alt, "data-path": path });
+  imageSrc(path).then((url) => { node.src = url; }, () => { node.alt = `${alt} (not available)`; });
+  return node;
 }

@@ -1,13 +1,13 @@
 // Past runs (the server's threads of this graph): thumbnail, status and request.
 
-import { api, imageUrl } from "./api.js";
-import { el } from "./dom.js";
+import { api } from "./api.js";
+import { el, image } from "./dom.js";
 
 function thumbnail(values) {
   const rounds = values.rounds || [];
   const last = rounds.length ? rounds[rounds.length - 1].images || [] : [];
   const path = (values.images || [])[0] || last[0];
-  return path ? el("img", { src: imageUrl(path), alt: "", loading: "lazy" }) : el("div", { class: "small", text: "no image" });
+  return path ? image(path, "") : el("div", { class: "small", text: "no image" });
 }
 
 export async function loadHistory(onOpen) {

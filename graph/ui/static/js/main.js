@@ -1,7 +1,7 @@
 // The page: three views (run, history, memory), keyboard-reachable buttons, and the
 // thread in the address (#thread=ID) so another tab can watch the same run.
 
-import { oneLine } from "./api.js";
+import { oneLine, refused, setToken } from "./api.js";
 import { clearError, showError } from "./dom.js";
 import { loadHistory } from "./history.js";
 import { forgetAll, loadMemory } from "./memory.js";
@@ -18,12 +18,19 @@ function show(view) {
   }
 }
 
+// The server's auth refused a request: ask for the token (again).
+function signIn() {
+  $("sign-in").hidden = false;
+  $("token").focus();
+}
+
 function guard(action) {
   return async (...args) => {
     try {
       await action(...args);
     } catch (exc) {
       showError(oneLine(exc.message));
+      if (refused(exc)) signIn();
     }
   };
 }
@@ -66,8 +73,20 @@ $("forget-all").addEventListener("click", guard(async () => {
   if (confirm(`Forget everything remembered about ${memoryUser()}?`)) await forgetAll(memoryUser());
 }));
 
-guard(async () => {
+// The settings form first (the server's auth may refuse it), then the thread in the address.
+const begin = guard(async () => {
   await loadSettings();
+  $("sign-in").hidden = true;
   const match = location.hash.match(/^#thread=([0-9a-f-]{36})$/);
   if (match) await openThread(match[1]);
-})();
+});
+
+$("sign-in").addEventListener("submit", (event) => {
+  event.preventDefault();
+  clearError();
+  setToken($("token").value.trim());
+  $("token").value = "";
+  return begin();
+});
+
+begin();

@@ -170,12 +170,32 @@ export async function watch(thread) {
 
 // Correct a grounded answer and rerun from compose: fork the checkpoint where compose was
 // about to run first, with the corrected answer written as the gap's grounding node.
+// A refused update or run is shown as one line (the editor's form has no other catch).
 async function correct(answer, text) {
   clearError();
   if (!text) { showError("Write the corrected answer first."); return; }
+  try {
+    await fork(answer, text);
+  } catch (exc) {
+    showError(oneLine(exc.message));
+  }
+}
+
+// On the thread's current branch (its newest checkpoint and that one's ancestors), the
+// checkpoint where compose was first about to run (no draft yet: the pre-render check and
+// later rounds go back to compose with one): after an earlier correction that is the
+// earlier fork, so a second correction keeps the first.
+function beforeCompose(checkpoints) {
+  const byId = new Map(checkpoints.map((c) => [c.checkpoint.checkpoint_id, c]));
+  for (let c = checkpoints[0]; c; c = byId.get((c.parent_checkpoint || {}).checkpoint_id)) {
+    if ((c.next || []).join() === "compose" && !(c.values || {}).draft) return c;
+  }
+  return null;
+}
+
+async function fork(answer, text) {
   const thread = current.thread;
-  const checkpoints = await api("POST", `/threads/${thread}/history`, { limit: 500 });
-  const before = checkpoints.filter((c) => (c.next || []).length === 1 && c.next[0] === "compose").pop();
+  const before = beforeCompose(await api("POST", `/threads/${thread}/history`, { limit: 500 }));
   if (!before) { showError("This run has no point before compose to rerun from."); return; }
   const fixed = { ...answer, answer: text, resolved: true, provenance: "user", uncertain: false,
     evidence: [{ source: "user", quote: text }], note: "corrected by the user", detail: "" };

@@ -1,4 +1,4 @@
-// The settings form, built from the server's `Context` schema (GET /ui/settings): one
+// The settings form, built from the server's `Context` schema (GET /web-ui/settings): one
 // labelled control per field, filled with the default of the server's environment.
 
 import { api } from "./api.js";
@@ -7,7 +7,7 @@ import { el } from "./dom.js";
 let schema = { fields: [] };
 
 export async function loadSettings() {
-  schema = await api("GET", "/ui/settings");
+  schema = await api("GET", "/web-ui/settings");
   const form = document.getElementById("settings-fields");
   form.replaceChildren(...schema.fields.filter((f) => f.placement === "form").map(control));
   const user = schema.fields.find((f) => f.name === "user_id");

@@ -2,8 +2,7 @@
 // with their sources, the composed prompt and its repairs, the pre-render check, each
 // round's images and verdicts, and the time each node took. Redrawn whole on every update.
 
-import { imageUrl } from "./api.js";
-import { el, section } from "./dom.js";
+import { el, image, section } from "./dom.js";
 
 const PROVENANCE = {
   model: "the model's own knowledge", tool: "a deterministic tool", search: "search results",
@@ -80,7 +79,7 @@ function rounds(values) {
   if (!list.length) return null;
   return section("Rounds", "rounds", el("div", { class: "rounds" }, list.map((round) => el("figure",
     { class: "round", "data-round": round.round },
-    (round.images || []).map((path) => el("img", { src: imageUrl(path), alt: `round ${round.round} image`, loading: "lazy" })),
+    (round.images || []).map((path) => image(path, `round ${round.round} image`)),
     el("figcaption", {}, el("strong", { text: `Round ${round.round}` }),
       round.verdicts ? ` · ${round.passed}/${round.total} passed` : " · judging…",
       values.best_round === round.round && values.report ? " · kept" : ""),
