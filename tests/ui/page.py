@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +123,45 @@ def ancestry(history: list[dict[str, Any]], node: dict[str, Any]) -> list[dict[s
 
 def parent_id(checkpoint: dict[str, Any]) -> str:
     return str((checkpoint["parent_checkpoint"] or {}).get("checkpoint_id", ""))
+
+
+def server_variables(root: Path, size: int, **extra: str) -> dict[str, str]:
+    """The environment of a `langgraph dev` the page tests drive: the scripted model with
+    the default rules, the sketch renderer, one round, its data under `root`."""
+    from tests.conftest import default_rules
+    from tests.server.dev_config import REPO
+
+    (root / "default.json").write_text(json.dumps({"rules": default_rules()}))
+    return {
+        "IMAGE_AGENT_LLM": f"scripted:{root / 'default.json'}",
+        "IMAGE_AGENT_RENDERER": "sketch",
+        "IMAGE_AGENT_SEARCH": "none",
+        "IMAGE_AGENT_HOME": str(root / "home"),
+        "IMAGE_AGENT_OUTPUT_DIR": str(root / "outputs"),
+        "IMAGE_AGENT_WIDTH": str(size),
+        "IMAGE_AGENT_HEIGHT": str(size),
+        "IMAGE_AGENT_MAX_ROUNDS": "1",
+        "PYTHONPATH": str(REPO),
+        **extra,
+    }
+
+
+@contextlib.contextmanager
+def served_page(root: Path, variables: dict[str, str], auth: str | None = None) -> Iterator[Page]:
+    """A real `langgraph dev` with `variables` (and an auth handler) and a Chromium
+    driving its page; both stopped on exit."""
+    from graph.dev import start
+    from tests.server.dev_config import absolute_config, free_port
+    from tests.ui.browser import chromium
+
+    server = start(
+        port=free_port(), config=absolute_config(root, auth=auth), cwd=root, env=variables
+    )
+    driver = None
+    try:
+        driver = chromium(root / "profile")
+        yield Page(server, root, driver)
+    finally:
+        if driver is not None:
+            driver.quit()
+        server.stop()

@@ -8,7 +8,6 @@ the page afresh. Screenshots at desktop and phone width go to each test's tmp fo
 
 from __future__ import annotations
 
-import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -16,38 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from graph.dev import start
 from tests.conftest import default_rules, plan_with
-from tests.server.dev_config import REPO, absolute_config, free_port
-from tests.ui.browser import chromium, screenshots, wait_for
-from tests.ui.page import Page, ancestry, parent_id
+from tests.ui.browser import screenshots, wait_for
+from tests.ui.page import Page, ancestry, parent_id, served_page, server_variables
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
     root = tmp_path_factory.mktemp("ui")
-    (root / "default.json").write_text(json.dumps({"rules": default_rules()}))
-    variables = {
-        "IMAGE_AGENT_LLM": f"scripted:{root / 'default.json'}",
-        "IMAGE_AGENT_RENDERER": "sketch",
-        "IMAGE_AGENT_SEARCH": "none",
-        "IMAGE_AGENT_HOME": str(root / "home"),
-        "IMAGE_AGENT_OUTPUT_DIR": str(root / "outputs"),
-        "IMAGE_AGENT_WIDTH": "192",
-        "IMAGE_AGENT_HEIGHT": "192",
-        "IMAGE_AGENT_MAX_ROUNDS": "1",
-        "IMAGE_AGENT_SCRIPT_LOG": "1",
-        "PYTHONPATH": str(REPO),
-    }
-    server = start(port=free_port(), config=absolute_config(root), cwd=root, env=variables)
-    driver = None
-    try:
-        driver = chromium(root / "profile")
-        yield Page(server, root, driver)
-    finally:
-        if driver is not None:
-            driver.quit()
-        server.stop()
+    variables = server_variables(root, 192, IMAGE_AGENT_SCRIPT_LOG="1")
+    with served_page(root, variables) as served:
+        yield served
 
 
 def test_submit_shows_gaps_then_the_image_and_verdicts(page: Page, tmp_path: Path) -> None:

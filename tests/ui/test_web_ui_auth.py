@@ -14,11 +14,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from graph.dev import start
-from tests.conftest import default_rules
-from tests.server.dev_config import REPO, absolute_config, free_port
-from tests.ui.browser import chromium, wait_for
-from tests.ui.page import Page
+from tests.ui.browser import wait_for
+from tests.ui.page import Page, served_page, server_variables
 
 TOKEN = "Qx7vLm2Pz9Kd4Wq"  # random-looking: the agent redacts any 6-char piece of it
 
@@ -26,29 +23,9 @@ TOKEN = "Qx7vLm2Pz9Kd4Wq"  # random-looking: the agent redacts any 6-char piece 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
     root = tmp_path_factory.mktemp("ui-auth")
-    (root / "default.json").write_text(json.dumps({"rules": default_rules()}))
-    variables = {
-        "IMAGE_AGENT_LLM": f"scripted:{root / 'default.json'}",
-        "IMAGE_AGENT_RENDERER": "sketch",
-        "IMAGE_AGENT_SEARCH": "none",
-        "IMAGE_AGENT_HOME": str(root / "home"),
-        "IMAGE_AGENT_OUTPUT_DIR": str(root / "outputs"),
-        "IMAGE_AGENT_WIDTH": "128",
-        "IMAGE_AGENT_HEIGHT": "128",
-        "IMAGE_AGENT_MAX_ROUNDS": "1",
-        "IMAGE_AGENT_API_TOKEN": TOKEN,
-        "PYTHONPATH": str(REPO),
-    }
-    config = absolute_config(root, auth="examples/token_auth.py:auth")
-    server = start(port=free_port(), config=config, cwd=root, env=variables)
-    driver = None
-    try:
-        driver = chromium(root / "profile")
-        yield Page(server, root, driver)
-    finally:
-        if driver is not None:
-            driver.quit()
-        server.stop()
+    variables = server_variables(root, 128, IMAGE_AGENT_API_TOKEN=TOKEN)
+    with served_page(root, variables, auth="examples/token_auth.py:auth") as served:
+        yield served
 
 
 def call(url: str, body: dict[str, Any] | None = None, token: str = "") -> tuple[int, bytes]:
