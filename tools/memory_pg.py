@@ -18,9 +18,11 @@ from langgraph.store.postgres import PostgresStore
 from tools.database import CONNECT_TIMEOUT, connect, setup_once, unreachable
 from tools.embeddings import DIMS, embeddings
 
-# The default fields of a put without its own `index` (the nodes always give theirs). Their
-# count also sets how many vectors per item a search reads before keeping each item's best.
-FIELDS = ["request", "subject", "final_prompt"]
+# A put without its own `index` embeds the whole value, as FaissStore embeds all its text
+# (and as langgraph.json's server store). The nodes give their fields (up to three per item,
+# one vector each); a query search reads 2 x limit + 1 vectors before keeping each item's
+# best, which fills the nodes' limits (history 2, profile 6 at two vectors an item).
+FIELDS = ["$"]
 POOL_SIZE = 4
 
 
