@@ -7,7 +7,8 @@ that database, so processes on several machines share them; the database's own t
 and locks decide who wins, no file lock.
 
 Each part creates its schema on first use (`setup()`), under a PostgreSQL advisory lock, so
-processes starting at once on an empty database do not race on `CREATE TABLE`. A malformed
+processes starting at once on an empty database take turns instead of racing on
+`CREATE TABLE`. A malformed
 URL or an unreachable server is a `UserError`: one line, exit 2.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +27,7 @@ from tools.errors import UserError
 ENV = "IMAGE_AGENT_DATABASE_URL"
 SCHEMES = ("postgresql://", "postgres://")
 CONNECT_TIMEOUT = 10  # seconds; an unreachable server fails in this long, not never
+SETUP_TIMEOUT = 300  # seconds another process may take creating the schema
 _done: set[tuple[str, str]] = set()
 _done_lock = threading.Lock()
 
@@ -75,7 +78,14 @@ def setup_once(url: str, part: str, setup: Callable[[], None]) -> None:
             return
     key = zlib.crc32(f"image-agent:{part}".encode())
     with connect(url) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+        # Poll with the non-blocking form: LangGraph's migrations run CREATE INDEX
+        # CONCURRENTLY, which waits for every older snapshot, and a session blocked in
+        # pg_advisory_lock() holds one, so the blocking form deadlocks the first users.
+        deadline = time.monotonic() + SETUP_TIMEOUT
+        while not conn.execute("SELECT pg_try_advisory_lock(%s) AS got", (key,)).fetchone()["got"]:
+            if time.monotonic() > deadline:
+                raise UserError(f"the database schema ({part}) is still being created elsewhere")
+            time.sleep(0.1)
         try:
             setup()
         finally:
