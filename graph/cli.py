@@ -22,7 +22,7 @@ from rich.console import Console
 
 from graph.memory_cli import add_parser as add_memory_parser
 from graph.memory_cli import cmd_memory
-from graph.plugins import Handler, OneLineParser, load_commands
+from graph.plugins import Handler, OneLineParser, add_db_option, load_commands
 from graph.validate import validate_context, validate_prompt
 from nodes.context import Context
 from tools.database import ENV as DB_ENV
@@ -76,21 +76,6 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     handlers.update(load_commands(sub, taken=handlers))
     add_db_option(sub)
     return parser, handlers
-
-
-def add_db_option(sub: Any) -> None:
-    """`--db URL` on every subcommand (and on each action of those with actions)."""
-    for parser in sub.choices.values():
-        nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-        for actions in nested:
-            add_db_option(actions)
-        if not nested and not any("--db" in a.option_strings for a in parser._actions):
-            parser.add_argument(
-                "--db",
-                metavar="URL",
-                help=f"a postgresql:// URL: runs and memory on PostgreSQL (default: ${DB_ENV}, "
-                "else the data dir)",
-            )
 
 
 def context_from_args(args: argparse.Namespace) -> Context:
