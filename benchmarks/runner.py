@@ -2,7 +2,8 @@
 
 All cases run in one process, so the embedded model is loaded once and its cached prompt
 prefixes serve every case. Each case gets its own memory store (a fresh folder, so one
-user's memories never carry over between cases); its `turns` are replayed through the agent
+user's memories never carry over between cases; with --db, the shared PostgreSQL store with
+the case's user's memory cleared first); its `turns` are replayed through the agent
 first, with the same user and conversation. Every finished case is appended to
 `results.jsonl` and flushed, so an interrupted bench loses at most the case in flight and
 `--resume` skips the finished ones (benchmarks/results.py). Scores: benchmarks/scoring.py
@@ -11,9 +12,11 @@ and benchmarks/wise.py; judge: benchmarks/judge.py; baseline: benchmarks/baselin
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from benchmarks.baseline import run_baseline
@@ -42,33 +45,57 @@ def _context(config: BenchConfig, case: Case) -> Context:
     )
 
 
+@contextmanager
+def case_memory(config: BenchConfig, case: Case) -> Iterator[tuple[Any, Any, str]]:
+    """(store, checkpointer, thread prefix) for one case, its user's memory empty. In the
+    data dir: a fresh FAISS folder and checkpoints in memory. On PostgreSQL (--db): the
+    shared store, the case's user's items deleted first (point --db at a bench database),
+    and PostgresSaver threads named afresh for this bench run."""
+    from graph.runs import checkpointer
+    from tools.database import database_url
+
+    if database_url() is None:
+        from langgraph.checkpoint.memory import InMemorySaver
+
+        from tools.memory_store import FaissStore
+
+        store_dir = config.out / "memory" / case["id"]
+        shutil.rmtree(store_dir, ignore_errors=True)  # a case cut off before: start afresh
+        store = FaissStore(store_dir)
+        try:
+            yield store, InMemorySaver(), case["id"]
+        finally:
+            store.close()
+        return
+    from tools.memory_store import default_store
+
+    shared = default_store()
+    for kind in ("profile", "history"):
+        for item in shared.search(("users", case["user"], kind), limit=100_000):
+            shared.delete(item.namespace, item.key)
+    with checkpointer() as saver:
+        yield shared, saver, f"{case['id']}-{secrets.token_hex(3)}"
+
+
 def run_agent(config: BenchConfig, case: Case) -> dict[str, Any]:
     """The case's turns, then its prompt, through the agent with a fresh memory store."""
-    from langgraph.checkpoint.memory import InMemorySaver
-
     from graph.agent import build_graph
     from graph.report import summary
-    from tools.memory_store import FaissStore
 
-    store_dir = config.out / "memory" / case["id"]
-    shutil.rmtree(store_dir, ignore_errors=True)  # a case cut off before: start it afresh
-    store = FaissStore(store_dir)
     ctx = _context(config, case)
-    app = build_graph(checkpointer=InMemorySaver(), store=store)
     payload = {"user_id": case["user"]}
-    try:
+    with case_memory(config, case) as (store, saver, prefix):
+        app = build_graph(checkpointer=saver, store=store)
         started = time.perf_counter()
         for number, turn in enumerate(case["turns"], 1):
-            cfg: Any = {"configurable": {"thread_id": f"{case['id']}-turn{number}"}}
+            cfg: Any = {"configurable": {"thread_id": f"{prefix}-turn{number}"}}
             app.invoke({**payload, "request": turn}, cfg, context=ctx)
         turns_s = time.perf_counter() - started
-        config_final: Any = {"configurable": {"thread_id": f"{case['id']}-final"}}
+        config_final: Any = {"configurable": {"thread_id": f"{prefix}-final"}}
         started = time.perf_counter()
         app.invoke({**payload, "request": case["prompt"]}, config_final, context=ctx)
         wall = time.perf_counter() - started
         state: Any = app.get_state(config_final).values
-    finally:
-        store.close()
     info = summary(state)
     best = next(
         (r for r in state.get("rounds", []) if r.get("round") == state.get("best_round")),

@@ -22,9 +22,11 @@ from rich.console import Console
 
 from graph.memory_cli import add_parser as add_memory_parser
 from graph.memory_cli import cmd_memory
-from graph.plugins import Handler, OneLineParser, load_commands
+from graph.plugins import Handler, OneLineParser, add_db_option, load_commands
 from graph.validate import validate_context, validate_prompt
 from nodes.context import Context
+from tools.database import ENV as DB_ENV
+from tools.database import database_url
 from tools.errors import UserError
 from tools.redact import RedactingFilter, redact
 from tools.text import one_line
@@ -72,6 +74,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
         "memory": cmd_memory,
     }
     handlers.update(load_commands(sub, taken=handlers))
+    add_db_option(sub)
     return parser, handlers
 
 
@@ -207,8 +210,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     # absolute: `resume` from another folder continues in the same output folder
     ctx.output_dir = str(Path(ctx.output_dir).expanduser().resolve())
     run_id = new_run_id()
+    registry = RunRegistry()  # an unreachable database: one line, before the run starts
     console.print(f"run {run_id}")
-    registry = RunRegistry()
     registry.create(run_id, prompt, ctx.user_id, asdict(ctx))
     return execute(
         run_id, {"request": prompt, "user_id": ctx.user_id}, ctx, registry, as_json=args.json
@@ -266,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     parser, handlers = _parser()
     args = parser.parse_args(argv)
     try:
+        if getattr(args, "db", None):
+            os.environ[DB_ENV] = args.db  # the switch, for this process and the ones it starts
+        database_url()  # a malformed URL: one line now, not half-way through a run
         return handlers[args.command](args)
     except UserError as exc:
         sys.stderr.write(f"image-agent: error: {redact(one_line(str(exc)))}\n")

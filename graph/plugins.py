@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection
 from importlib.metadata import entry_points
 from typing import Any, NoReturn
 
+from tools.database import ENV as DB_ENV
 from tools.text import one_line
 
 Handler = Callable[[argparse.Namespace], int]
@@ -22,6 +23,28 @@ class OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"image-agent: error: {one_line(message)} (see `{self.prog} --help`)\n")
         sys.exit(2)
+
+
+DB_COMMANDS = ("run", "resume", "runs", "memory", "bench", "show", "forget", "export", "import")
+
+
+def add_db_option(sub: Any) -> None:
+    """`--db URL` on the commands that keep runs or memory (and each action of those with
+    actions): run, resume, runs, memory (show, forget, export, import) and bench."""
+    for name, parser in sub.choices.items():
+        if name not in DB_COMMANDS:
+            continue
+        nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        for actions in nested:
+            add_db_option(actions)
+        if not nested and not any("--db" in a.option_strings for a in parser._actions):
+            parser.add_argument(
+                "--db",
+                metavar="URL",
+                help="a postgresql:// URL: runs and memory on PostgreSQL (default: "
+                f"${DB_ENV}, "
+                "else the data dir)",
+            )
 
 
 def load_commands(sub: Any, taken: Collection[str]) -> dict[str, Handler]:

@@ -50,6 +50,12 @@ class Facts(BaseModel):
     facts: list[Fact] = Field(max_length=5)
 
 
+# The fields whose text each kind of memory item is searched by (`store.put(..., index=)`);
+# `memory import` re-indexes an item with its kind's fields.
+INDEXED: dict[str, tuple[str, ...]] = {
+    "profile": ("fact", "about"),
+    "history": ("request", "subject", "final_prompt"),
+}
 SLOT_LINES = """- name: what the user is called
 - profession: the user's job, a person's trade (a welder, a pharmacist)
 - home: the town, country or place the user lives in or comes from
@@ -150,7 +156,7 @@ def update_profile(
                 or (slot in OPPOSED.get(fact.slot, ()) and same)
             ):
                 store.delete(namespace, item.key)
-        store.put(namespace, key, dict(value), index=["fact", "about"])
+        store.put(namespace, key, dict(value), index=list(INDEXED["profile"]))
         written.append(key)
     return written
 
@@ -186,7 +192,7 @@ def remember(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
             "conversation": ctx.conversation,
             "at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         },
-        index=["request", "subject", "final_prompt"],
+        index=list(INDEXED["history"]),
     )
     emit("remember", f"saved this turn for user {user_id} ({stored} profile fact(s))")
     return {"errors": errors}

@@ -265,8 +265,15 @@ _default_lock = threading.Lock()
 _default_stores: dict[Path, FaissStore] = {}
 
 
-def default_store() -> FaissStore:
-    """The process-wide store at `data_dir()/"memory"` (opened on first use)."""
+def default_store() -> BaseStore:
+    """The process-wide store: on PostgreSQL when `IMAGE_AGENT_DATABASE_URL` is set
+    (tools/memory_pg.py), else the one at `data_dir()/"memory"` (opened on first use)."""
+    from tools.database import database_url
+
+    if url := database_url():
+        from tools.memory_pg import pg_store
+
+        return pg_store(url)
     path = (data_dir() / "memory").resolve()
     with _default_lock:
         store = _default_stores.get(path)
