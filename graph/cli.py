@@ -268,14 +268,20 @@ def main(argv: list[str] | None = None) -> int:
         handler.addFilter(RedactingFilter())
     parser, handlers = _parser()
     args = parser.parse_args(argv)
+    before = os.environ.get(DB_ENV)
     try:
         if getattr(args, "db", None):
-            os.environ[DB_ENV] = args.db  # the switch, for this process and the ones it starts
+            os.environ[DB_ENV] = args.db  # the switch, for this command and the ones it starts
         database_url()  # a malformed URL: one line now, not half-way through a run
         return handlers[args.command](args)
     except UserError as exc:
         sys.stderr.write(f"image-agent: error: {redact(one_line(str(exc)))}\n")
         return EXIT_USAGE
+    finally:  # a caller in the same process (bench, tests) keeps its own setting
+        if before is None:
+            os.environ.pop(DB_ENV, None)
+        else:
+            os.environ[DB_ENV] = before
 
 
 if __name__ == "__main__":

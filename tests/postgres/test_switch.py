@@ -6,6 +6,7 @@ vector or checkpoint of the user; export/import moves a user's memory FAISS <-> 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,7 @@ def test_a_bad_or_unreachable_url_is_one_line_exit_2(
     url: str, says: str, home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = url.format(port=free_port())  # nothing listens there
+    before = os.environ.get("IMAGE_AGENT_DATABASE_URL")
     for argv in (
         ["runs", "--db", url],
         ["memory", "show", "--user", "ana", "--db", url],
@@ -68,6 +70,8 @@ def test_a_bad_or_unreachable_url_is_one_line_exit_2(
         lines = out.stderr.splitlines()
         assert len(lines) == 1 and lines[0].startswith("image-agent: error: "), out.stderr
         assert says in lines[0] and "secret" not in lines[0]
+        # --db held for that command only: a caller in the same process keeps its setting
+        assert os.environ.get("IMAGE_AGENT_DATABASE_URL") == before
     assert not (tmp_path / "out").exists()
 
 
