@@ -172,8 +172,9 @@ def test_export_import_round_trip_faiss_postgres_faiss(
     second = tmp_path / "ana2.jsonl"
     second.write_text(again.stdout)
 
-    # PostgreSQL -> a fresh FAISS store: the same items, searchable
-    monkeypatch.delenv("IMAGE_AGENT_DATABASE_URL")
+    # PostgreSQL -> a fresh FAISS store: the same items, searchable (--db held for its
+    # command only, so nothing points at PostgreSQL now)
+    assert "IMAGE_AGENT_DATABASE_URL" not in os.environ
     monkeypatch.setenv("IMAGE_AGENT_HOME", str(tmp_path / "fresh-home"))
     assert cli(capsys, "memory", "import", "--user", "ana", str(second)).code == 0
     back = cli(capsys, "memory", "export", "--user", "ana")
