@@ -70,17 +70,34 @@ def _torch_model(folder: Path) -> Any:
     return Pooled().eval()
 
 
+def tokenizer(folder: Path) -> Any:
+    """The model's own tokenizer, padding and truncating as sentence-transformers does."""
+    from tokenizers import Tokenizer
+
+    config = json.loads((folder / "sentence_bert_config.json").read_text())
+    words = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    words.enable_truncation(int(config.get("max_seq_length", 256)))
+    words.enable_padding()
+    return words
+
+
+def inputs(words: Any, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The model's three inputs for `texts`: token ids, attention mask, token types."""
+    import numpy as np
+
+    encoded = words.encode_batch(texts)
+    ids = np.asarray([e.ids for e in encoded], dtype=np.int64)
+    mask = np.asarray([e.attention_mask for e in encoded], dtype=np.int64)
+    return ids, mask, np.zeros_like(ids)
+
+
 class OnnxMiniLM:
     """`encode(texts)` -> (n, 384) unit float32 vectors."""
 
     def __init__(self, model_file: Path, folder: Path) -> None:
         import onnxruntime
-        from tokenizers import Tokenizer
 
-        config = json.loads((folder / "sentence_bert_config.json").read_text())
-        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tokenizer.enable_truncation(int(config.get("max_seq_length", 256)))
-        self.tokenizer.enable_padding()
+        self.tokenizer = tokenizer(folder)
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
         # no busy-waiting between the short queries of a run: the two cores are the model's
@@ -88,14 +105,6 @@ class OnnxMiniLM:
         self.session = onnxruntime.InferenceSession(
             str(model_file), options, providers=["CPUExecutionProvider"]
         )
-
-    def inputs(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        import numpy as np
-
-        encoded = self.tokenizer.encode_batch(texts)
-        ids = np.asarray([e.ids for e in encoded], dtype=np.int64)
-        mask = np.asarray([e.attention_mask for e in encoded], dtype=np.int64)
-        return ids, mask, np.zeros_like(ids)
 
     def encode(self, texts: list[str], batch_size: int = 64, **_: Any) -> np.ndarray:
         """Embed in batches of similar length (less padding), returned in input order."""
@@ -105,7 +114,7 @@ class OnnxMiniLM:
         out = np.zeros((len(texts), 384), dtype=np.float32)
         for start in range(0, len(order), batch_size):
             chunk = order[start : start + batch_size]
-            ids, mask, types = self.inputs([texts[i] for i in chunk])
+            ids, mask, types = inputs(self.tokenizer, [texts[i] for i in chunk])
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
             out[chunk] = self.session.run(None, feed)[0]
         return out
@@ -119,12 +128,7 @@ def _export(folder: Path, target: Path) -> None:
     model = _torch_model(folder)
     tmp = target.with_name(f"part-{os.getpid()}-{target.name}")
     try:
-        encoder = OnnxMiniLM.__new__(OnnxMiniLM)
-        from tokenizers import Tokenizer
-
-        encoder.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        encoder.tokenizer.enable_padding()
-        ids, mask, types = encoder.inputs(PROBES)
+        ids, mask, types = inputs(tokenizer(folder), PROBES)
         args = tuple(torch.from_numpy(a) for a in (ids, mask, types))
         with warnings.catch_warnings():  # the tracer's notes on shapes that BERT keeps fixed
             warnings.simplefilter("ignore")

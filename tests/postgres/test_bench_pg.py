@@ -10,7 +10,7 @@ from pathlib import Path
 
 from graph.cli import main
 from tests.postgres.conftest import rows
-from tests.unit.test_bench import APPLE_CASE, bench_args, rules, small
+from tests.unit.test_bench import bench_args, memory_cases, rules, small
 
 __all__ = ["small"]
 
@@ -18,12 +18,7 @@ __all__ = ["small"]
 def test_bench_on_postgresql_gives_each_case_fresh_memory(
     pg_url: str, home: Path, tmp_path: Path, small: None, script: Callable[..., str]
 ) -> None:
-    first = {**APPLE_CASE, "id": "m1", "capability": "memory", "subtask": "conversation history"}
-    first["turns"] = ["A copper robot gardener"]
-    first["prompt"] = "The same robot at night"
-    second = {**first, "id": "m2", "turns": []}
-    cases = tmp_path / "cases.jsonl"
-    cases.write_text(json.dumps(first) + "\n" + json.dumps(second) + "\n")
+    cases = memory_cases(tmp_path)
     spec = script(first=rules("A robot at night"))
     for attempt in ("a", "b"):  # the second bench must not continue the first one's threads
         out = tmp_path / f"out-{attempt}"

@@ -14,7 +14,7 @@ import pytest
 
 from tests.postgres.conftest import rows
 from tests.reliability.procs import Stopped, cli, env_for, run_id_of, runs_listed, started_nodes
-from tests.reliability.test_crash import RULES, _args, _verdicts
+from tests.reliability.test_crash import RULES, _args, resume_as_uninterrupted
 
 KILLS = [("compose", "end:compose"), ("render", "half-written:round-1.png")]
 
@@ -50,13 +50,7 @@ def test_killed_runs_resume_from_postgresql(
         if stage == "render":
             assert not (out / run_id / "round-1.png").exists()
 
-    final = cli(["resume", run_id, "--no-input", "--json"], env, work)
-    assert final.returncode == 0, final.stderr[-3000:]
-    starts.update(started_nodes(final.stderr))
-    info = json.loads(final.stdout)
-    assert info["final_prompt"] == expected["final_prompt"]
-    assert _verdicts(info) == _verdicts(expected)
-    assert [g["answer"] for g in info["gaps"]] == [g["answer"] for g in expected["gaps"]]
+    resume_as_uninterrupted(run_id, env, work, expected, starts)
     # each node that finished before a kill ran once; each node a kill cut short (before its
     # writes were saved) ran twice, as in the SQLite suite
     once = Counter(started_nodes(clean.stderr))

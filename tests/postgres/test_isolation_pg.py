@@ -8,15 +8,13 @@ checks are the SQLite isolation test's."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.postgres.conftest import rows
-from tests.reliability.procs import CLI_TIMEOUT, ROOT, env_for
-from tests.reliability.test_isolation import RENDERER, USERS, names, rules
+from tests.reliability.procs import ROOT, env_for
+from tests.reliability.test_isolation import USERS, every_user_at_once, names, rules
 from tools.memory_pg import open_pg_store
 from tools.profile_facts import SLOTS, fact_text
 
@@ -32,13 +30,6 @@ def seed(url: str) -> None:
         store.close()
 
 
-def _args(script: Path, user: str, trade: str) -> list[str]:
-    request = f"I am a {trade}. Draw my pet asleep by the fire"
-    options = {"--llm": f"scripted:{script}", "--renderer": RENDERER, "--user": user}
-    words = [w for pair in options.items() for w in pair]
-    return ["run", request, *words, "--max-rounds", "1", "--no-input", "--json"]
-
-
 @pytest.mark.timeout(900)
 def test_eight_users_at_once_on_one_database(pg_url: str, tmp_path: Path) -> None:
     home, out, work = tmp_path / "home", tmp_path / "outputs", tmp_path / "work"
@@ -47,19 +38,7 @@ def test_eight_users_at_once_on_one_database(pg_url: str, tmp_path: Path) -> Non
     script = tmp_path / "script.json"
     script.write_text(json.dumps({"rules": rules()}))
     env = env_for(home, out, IMAGE_AGENT_DATABASE_URL=pg_url)
-    procs = {
-        user: subprocess.Popen(
-            [sys.executable, "-m", "graph.cli", *_args(script, user, trade)],
-            env=env,
-            cwd=work,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for user, (_pet, trade) in USERS.items()
-    }
-    results = {user: proc.communicate(timeout=CLI_TIMEOUT) for user, proc in procs.items()}
+    procs, results = every_user_at_once(script, env, work)
     failed = {u: e[-2000:] for u, (_o, e) in results.items() if procs[u].returncode != 0}
     assert not failed, failed
 

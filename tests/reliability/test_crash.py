@@ -128,6 +128,21 @@ def _verdicts(info: dict[str, Any]) -> list[tuple[str, bool]]:
     return [(v["item"], v["passed"]) for v in info["checklist"]]
 
 
+def resume_as_uninterrupted(
+    run_id: str, env: dict[str, str], work: Path, expected: dict[str, Any], starts: Counter[str]
+) -> dict[str, Any]:
+    """Resume a killed run to its end (counting the nodes it starts into `starts`) and check
+    that it ends as the uninterrupted run `expected` did; its --json summary."""
+    final = cli(["resume", run_id, "--no-input", "--json"], env, work)
+    assert final.returncode == 0, final.stderr[-3000:]
+    starts.update(started_nodes(final.stderr))
+    info: dict[str, Any] = json.loads(final.stdout)
+    assert info["final_prompt"] == expected["final_prompt"]
+    assert _verdicts(info) == _verdicts(expected)
+    assert [g["answer"] for g in info["gaps"]] == [g["answer"] for g in expected["gaps"]]
+    return info
+
+
 def _context(info: dict[str, Any]) -> dict[str, Any]:
     return dict(json.loads((Path(info["report"]).parent / "context.json").read_text()))
 
@@ -217,14 +232,7 @@ def test_a_run_killed_at_every_stage_ends_as_an_uninterrupted_one(
             assert [key for key, _ in memory["profile"]] == ["profession"]
             assert memory["history"] == []
 
-    final = cli(["resume", run_id, "--no-input", "--json"], env, work)
-    assert final.returncode == 0, final.stderr[-3000:]
-    starts.update(started_nodes(final.stderr))
-    info = json.loads(final.stdout)
-
-    assert info["final_prompt"] == expected["final_prompt"]
-    assert _verdicts(info) == _verdicts(expected)
-    assert [g["answer"] for g in info["gaps"]] == [g["answer"] for g in expected["gaps"]]
+    info = resume_as_uninterrupted(run_id, env, work, expected, starts)
     # every finished node ran once: the trace is the uninterrupted run's, and each node
     # started once more than there only where a kill cut it short
     trace = Counter(e["node"] for e in _context(info)["state"]["trace"]) + Counter(["report"])

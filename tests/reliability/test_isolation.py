@@ -77,13 +77,10 @@ def names(text: str) -> set[str]:
     }
 
 
-def test_eight_users_at_once_on_one_data_dir(tmp_path: Path) -> None:
-    home, out, work = tmp_path / "home", tmp_path / "outputs", tmp_path / "work"
-    work.mkdir()
-    seed(home)
-    script = tmp_path / "script.json"
-    script.write_text(json.dumps({"rules": rules()}))
-    env = env_for(home, out)
+def every_user_at_once(
+    script: Path, env: dict[str, str], work: Path
+) -> tuple[dict[str, subprocess.Popen[str]], dict[str, tuple[str, str]]]:
+    """One CLI run a user, all started together; the processes and their (stdout, stderr)."""
     procs = {
         user: subprocess.Popen(
             [
@@ -113,6 +110,17 @@ def test_eight_users_at_once_on_one_data_dir(tmp_path: Path) -> None:
         for user, (_pet, trade) in USERS.items()
     }
     results = {user: proc.communicate(timeout=CLI_TIMEOUT) for user, proc in procs.items()}
+    return procs, results
+
+
+def test_eight_users_at_once_on_one_data_dir(tmp_path: Path) -> None:
+    home, out, work = tmp_path / "home", tmp_path / "outputs", tmp_path / "work"
+    work.mkdir()
+    seed(home)
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps({"rules": rules()}))
+    env = env_for(home, out)
+    procs, results = every_user_at_once(script, env, work)
     for user, (_stdout, stderr) in results.items():
         assert "database is locked" not in stderr.lower(), stderr[-2000:]
         assert procs[user].returncode == 0, f"{user}: {stderr[-2000:]}"

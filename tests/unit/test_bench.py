@@ -337,15 +337,21 @@ def test_agent_and_direct_side_by_side(
     assert "## Context checks (agent, deterministic)" in summary
 
 
-def test_turns_replayed_with_fresh_memory_per_case(
-    home: Path, tmp_path: Path, small: None, script: Callable[..., str]
-) -> None:
+def memory_cases(folder: Path) -> Path:
+    """Two memory cases: the first replays an earlier turn, the second has none."""
     first = {**APPLE_CASE, "id": "m1", "capability": "memory", "subtask": "conversation history"}
     first["turns"] = ["A copper robot gardener"]
     first["prompt"] = "The same robot at night"
     second = {**first, "id": "m2", "turns": []}
-    cases = tmp_path / "cases.jsonl"
+    cases = folder / "cases.jsonl"
     cases.write_text(json.dumps(first) + "\n" + json.dumps(second) + "\n")
+    return cases
+
+
+def test_turns_replayed_with_fresh_memory_per_case(
+    home: Path, tmp_path: Path, small: None, script: Callable[..., str]
+) -> None:
+    cases = memory_cases(tmp_path)
     spec = script(first=rules("A robot at night"))
     out = tmp_path / "out"
     assert main(["bench", str(cases), *bench_args(spec, out)]) == 0
