@@ -20,11 +20,14 @@ from typing import Any
 
 from rich.console import Console
 
+from graph.host_cli import add_parser as add_host_parser
+from graph.host_cli import cmd_host, say_if_started
 from graph.memory_cli import add_parser as add_memory_parser
 from graph.memory_cli import cmd_memory
 from graph.plugins import Handler, OneLineParser, add_db_option, load_commands
 from graph.validate import validate_context, validate_prompt
 from nodes.context import Context
+from tools import model_host
 from tools.database import ENV as DB_ENV
 from tools.database import database_url
 from tools.errors import UserError
@@ -64,6 +67,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     resume.add_argument("--no-input", action="store_true", help="never ask; take best guesses")
     resume.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     add_memory_parser(sub)
+    add_host_parser(sub)
     runs = sub.add_parser("runs", help="list recent runs with their status")
     runs.add_argument("--limit", type=int, default=20)
     runs.add_argument("--json", action="store_true", help="print JSON on stdout")
@@ -72,6 +76,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
         "resume": cmd_resume,
         "runs": cmd_runs,
         "memory": cmd_memory,
+        "host": cmd_host,
     }
     handlers.update(load_commands(sub, taken=handlers))
     add_db_option(sub)
@@ -269,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     parser, handlers = _parser()
     args = parser.parse_args(argv)
     before = os.environ.get(DB_ENV)
+    model_host.prefer(True)  # the CLI's processes share one warm model (IMAGE_AGENT_MODEL_HOST)
     try:
         if getattr(args, "db", None):
             os.environ[DB_ENV] = args.db  # the switch, for this command and the ones it starts
@@ -278,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"image-agent: error: {redact(one_line(str(exc)))}\n")
         return EXIT_USAGE
     finally:  # a caller in the same process (bench, tests) keeps its own setting
+        say_if_started()
+        model_host.prefer(False)
         if before is None:
             os.environ.pop(DB_ENV, None)
         else:

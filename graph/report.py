@@ -239,6 +239,8 @@ def render_markdown(state: State, ctx: Context) -> str:
         lines += ["| item | verdict | reason |", "|---|---|---|"]
         for verdict in rnd.get("verdicts", []):
             mark = "pass" if verdict["passed"] else "FAIL"
+            if not verdict["passed"] and verdict.get("asked") is False:
+                mark = "FAIL (planner's own detail: started no round)"
             lines += [
                 f"| {_md_escape(verdict['item'])} | {mark} | {_md_escape(verdict['reason'])} |"
             ]

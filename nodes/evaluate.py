@@ -24,7 +24,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field, create_model
 
 from nodes.context import Context, chat_model, context_of, emit
-from nodes.rounds import Round, Verdict
+from nodes.rounds import Round, Verdict, asked, grounded_words, stalled
 from nodes.state import State
 from tools.judging import rule_verdict
 from tools.structured import StructuredOutputError, ask
@@ -167,6 +167,8 @@ def evaluate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         open_items = [item for index, item in enumerate(checklist) if decided[index] is None]
         judged = judge_items(open_items, current["prompt"], scene, ctx.llm, errors)
     verdicts: list[Verdict] = [decided[i] or judged.pop(0) for i in range(len(checklist))]
+    grounded = grounded_words(state)
+    verdicts = [{**v, "asked": asked(v["item"], grounded)} for v in verdicts]
     passed_count = sum(1 for v in verdicts if v["passed"])
     record: Round = {
         "round": number,
@@ -179,7 +181,9 @@ def evaluate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     rounds: list[Round] = [*state["rounds"][:-1], {**current, **record}]
     best = max(rounds, key=lambda r: (r.get("passed", -1), -int(r["round"])))
     feedback = [f"{v['item']}: {v['reason']}" for v in verdicts if not v["passed"]]
-    emit("evaluate", f"round {number}: {passed_count}/{len(verdicts)} passed", round=number)
+    unasked = [v for v in verdicts if not v["passed"] and not v["asked"]]
+    tail = f" ({len(unasked)} failed item(s) only the planner asked for)" if unasked else ""
+    emit("evaluate", f"round {number}: {passed_count}/{len(verdicts)} passed{tail}", round=number)
     return {
         "rounds": [record],
         "feedback": feedback,
@@ -275,21 +279,14 @@ def judge_items_vision(
     ]
 
 
-def stalled(rounds: Sequence[Mapping[str, Any]]) -> bool:
-    """Two rounds in a row with the same prompt and the same verdicts: feedback changed
-    nothing, so another attempt would only spend time."""
-    if len(rounds) < 2:
-        return False
-    last, before = rounds[-1], rounds[-2]
-    verdicts = [[v["passed"] for v in r.get("verdicts", [])] for r in (last, before)]
-    return last.get("prompt") == before.get("prompt") and verdicts[0] == verdicts[1]
-
-
 def after_evaluate(state: State, runtime: Runtime[Context]) -> Literal["compose", "remember"]:
-    """Loop to compose while items fail, attempts remain and feedback still changes things."""
+    """Loop to compose while items fail, attempts remain and feedback still changes things.
+    Items only the planner asked for (words of neither the request, an answer nor memory)
+    are reported when they fail but start no new round on their own."""
     rounds = state["rounds"]
     current = rounds[-1]
-    if current.get("passed", 0) >= current.get("total", 0):
+    failed = [v for v in current.get("verdicts", []) if not v["passed"]]
+    if all(v.get("asked") is False for v in failed):
         return "remember"
     if len(rounds) >= max(1, context_of(runtime).max_rounds) or stalled(rounds):
         return "remember"

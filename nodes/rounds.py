@@ -6,9 +6,12 @@ reducer that merges a round's record as render, collate and evaluate complete it
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, NotRequired
 
 from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12 (server schemas)
+
+from tools.wording import QUOTED, content_stems, stems
 
 
 class Constraint(TypedDict):
@@ -47,6 +50,28 @@ class Verdict(TypedDict):
     item: str
     passed: bool
     reason: str
+    # False: the item's words come from the planner alone (neither the request, an answer, the
+    # user's memory nor an earlier turn says them); its failure alone starts no new round
+    asked: NotRequired[bool]
+
+
+def grounded_words(state: Mapping[str, Any]) -> set[str]:
+    """The word stems of what the user and the grounding said: the request, every answer and
+    what it must show, the user's profile facts, the earlier turns of the conversation."""
+    texts = [str(state.get("request", ""))]
+    texts += [f"{a.get('answer', '')} {a.get('detail', '')}" for a in state.get("answers", [])]
+    texts += [str(f.get("fact", "")) for f in state.get("memory", []) or []]
+    texts += [f"{t.get('request', '')} {t.get('prompt', '')}" for t in state.get("earlier", [])]
+    return stems(" ".join(texts))
+
+
+def asked(item: str, grounded: set[str]) -> bool:
+    """Whether every content word of a checklist item was said by the user or the grounding
+    (an item of none, "a single coherent scene", asks for nothing in particular). An item
+    about quoted text is asked for when the quoted words are."""
+    quoted = QUOTED.findall(item)
+    wanted = content_stems(" ".join(quoted)) if quoted else content_stems(item)
+    return bool(wanted) and wanted <= grounded
 
 
 class PanelPrompt(TypedDict):
@@ -140,3 +165,13 @@ def merge_rounds(
         if panels:
             target["panel_results"] = [panels[key] for key in sorted(panels)]
     return [merged[key] for key in sorted(merged)]
+
+
+def stalled(rounds: Sequence[Mapping[str, Any]]) -> bool:
+    """Two rounds in a row with the same prompt and the same verdicts: feedback changed
+    nothing, so another attempt would only spend time."""
+    if len(rounds) < 2:
+        return False
+    last, before = rounds[-1], rounds[-2]
+    verdicts = [[v["passed"] for v in r.get("verdicts", [])] for r in (last, before)]
+    return last.get("prompt") == before.get("prompt") and verdicts[0] == verdicts[1]

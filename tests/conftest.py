@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+# no test shares a warm model host unless it asks for one (tests/integration/test_model_host.py)
+os.environ.setdefault("IMAGE_AGENT_MODEL_HOST", "0")
 
 PLAN = {
     "subject": "a mooncake",

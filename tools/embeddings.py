@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
+from tools import model_host
 from tools.loads import loaded
 
 if TYPE_CHECKING:
@@ -61,7 +62,25 @@ def _onnx_or_torch() -> Any:
 
 
 def embed(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-    """Embed texts into an (n, 384) float32 array of unit vectors."""
+    """Embed texts into an (n, 384) float32 array of unit vectors (by the warm model host
+    when one serves this process)."""
+    import numpy as np
+
+    if not texts:
+        return np.zeros((0, DIMS), dtype=np.float32)
+    host = model_host.client()
+    if host is not None:
+        try:
+            answer = host.call("/embed", {"texts": list(texts)})
+            return np.asarray(answer["vectors"], dtype=np.float32).reshape(len(texts), DIMS)
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("the model host failed (%s): loading MiniLM in this process", exc)
+            model_host.forget()
+    return embed_here(texts, batch_size)
+
+
+def embed_here(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    """The same, by this process's own MiniLM."""
     import numpy as np
 
     if not texts:

@@ -21,6 +21,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
+from tools import model_host
 from tools.chat_messages import JsonSchemaStructuredOutput, to_openai_messages
 from tools.loads import loaded
 from tools.paths import data_dir, file_lock, sha256_file
@@ -121,6 +122,19 @@ def prefix_folder(slot_ctx: int) -> Path:
 
 
 def _send(request: dict[str, Any]) -> Any:
+    """The call made by the warm model host when one serves this process, else here."""
+    host = model_host.client()
+    if host is not None:
+        try:
+            return host.call("/chat", request)
+        except (OSError, ValueError) as exc:
+            log.warning("the model host failed (%s): loading the model in this process", exc)
+            model_host.forget()
+    return send_here(request)
+
+
+def send_here(request: dict[str, Any]) -> Any:
+    """The call, made by this process's own server."""
     llm = server()
     if _prefixes is None:
         return llm.handle_chat_completions(request)

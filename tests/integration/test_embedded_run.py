@@ -184,3 +184,51 @@ def test_a_new_process_restores_the_saved_prefix_and_survives_a_broken_file(
     assert third["prefix"] == {"broken": 1, "evaluated": 1, "saved": 1}, third
     assert third["output_tokens"] > 0  # type: ignore[operator]
     assert all(p.stat().st_size > 64 for p in files)
+
+
+def test_the_model_host_serves_two_cli_processes_with_one_load(
+    shared_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two `image-agent run` processes with the model host on (the CLI's default): the first
+    starts the host, the second finds it warm; the host loaded the chat model once, and a
+    call through it answers as this process's own model does. (Not always token for token:
+    llama.cpp's greedy decoding depends on what else its slots hold, so the question has one
+    short answer.)"""
+    env = {**os.environ, "IMAGE_AGENT_HOME": str(shared_home), "PYTHONPATH": str(ROOT)}
+    env.pop("IMAGE_AGENT_MODEL_HOST", None)
+    request = "A sticker of the bird on the flag of Mexico"
+    try:
+        for i in range(2):
+            done = subprocess.run(
+                [sys.executable, "-m", "graph.cli", "run", request, "--no-input", "--json",
+                 "--max-rounds", "1", "--search", "none", "--out", str(tmp_path / f"o{i}")],
+                env=env, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL,
+            )  # fmt: skip
+            assert done.returncode == 0, done.stderr[-2000:]
+            assert ("stays loaded in process" in done.stderr) is (i == 0)
+        status = subprocess.run(
+            [sys.executable, "-m", "graph.cli", "host", "status", "--json"],
+            env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        figures = json.loads(status.stdout)
+        assert figures["loads"].get("local-llm") == 1 and figures["calls"] >= 4
+        from tools import model_host
+        from tools.local_llm import send_here
+
+        monkeypatch.setenv("IMAGE_AGENT_HOME", str(shared_home))
+        question = {
+            "messages": [{"role": "user", "content": "What is 2 + 3? Answer with the digit only."}],
+            "temperature": 0.0,
+            "max_tokens": 12,
+        }
+        host = model_host.read_host()
+        assert host is not None
+        via_host = host.call("/chat", question)["choices"][0]["message"]["content"]
+        here = send_here(question)
+        here = json.loads(here) if isinstance(here, str) else here
+        assert via_host.strip() == here["choices"][0]["message"]["content"].strip() == "5"
+    finally:
+        subprocess.run(
+            [sys.executable, "-m", "graph.cli", "host", "stop"], env=env, timeout=60,
+            capture_output=True,
+        )  # fmt: skip

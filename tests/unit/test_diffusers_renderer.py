@@ -189,7 +189,8 @@ def test_cli_run_with_diffusers(tiny: Path, tmp_path: Path, script: Callable[...
     out = cli(
         [
             "run",
-            "A poster of the Mid-Autumn pastry",
+            "A poster of the Mid-Autumn pastry in a festive mood: it looks freshly baked, with "
+            '"Happy Mid-Autumn" written on it',
             "--llm",
             spec,
             "--renderer",

@@ -167,6 +167,8 @@ def judged(*passes: bool) -> dict[str, Any]:
 # the default prompt names these items' words only in different clauses ("A festive poster:
 # a freshly baked mooncake ..."): code leaves them to the judge model
 OPEN_ITEMS = ["A festive mooncake", "A festive full moon", "A festive baked pastry"]
+# the items' words are the request's or the answer's: their failures start new rounds
+ASKING = "A festive poster of the baked Mid-Autumn pastry under a full moon"
 
 
 def test_feedback_loop_fail_then_pass(
@@ -182,7 +184,7 @@ def test_feedback_loop_fail_then_pass(
             {"schema": "Judged", "response": judged(True, True, True)},
         ]
     )
-    state = run(make_context(spec, tmp_path), "A poster of the Mid-Autumn pastry")
+    state = run(make_context(spec, tmp_path), ASKING)
     assert len(state["rounds"]) == 2
     assert state["best_round"] == 2
     assert all(v["passed"] for v in state["checklist"])
@@ -205,12 +207,12 @@ def test_stops_at_max_rounds_and_keeps_best(
             {"schema": "Judged", "response": judged(False, False, False)},
         ]
     )
-    state = run(make_context(spec, tmp_path, max_rounds=3), "A poster of the Mid-Autumn pastry")
+    state = run(make_context(spec, tmp_path, max_rounds=3), ASKING)
     assert len(state["rounds"]) == 3
     assert state["best_round"] == 2
     assert state["images"][0].endswith("round-2.png")
     # "A festive mooncake" names the answer already: compose adds no item for it
-    assert [v["passed"] for v in state["checklist"]] == [True, True, False]
+    assert [v["passed"] for v in state["checklist"]][:3] == [True, True, False]
     report = Path(state["report"]).read_text()
     assert "Round 2 (kept)" in report
 
@@ -325,9 +327,40 @@ def test_a_stalled_loop_stops_early(home: Path, tmp_path: Path, script: Callable
             {"schema": "Judged", "response": judged(True, False, False)},
         ]
     )
-    state = run(make_context(spec, tmp_path, max_rounds=3), "A poster of the Mid-Autumn pastry")
+    state = run(make_context(spec, tmp_path, max_rounds=3), ASKING)
     assert len(state["rounds"]) == 2
     assert state["best_round"] == 1
+
+
+def test_an_item_only_the_planner_asked_for_starts_no_round(
+    home: Path, tmp_path: Path, script: Callable[..., str]
+) -> None:
+    """A failed item whose words neither the request nor an answer says (the planner's own
+    elaboration, "on a brick wall") is reported, marked, and does not cost another round;
+    an item the request asks for still does."""
+    checks = ["A mooncake is shown", "The poster is on a brick wall", "A festive full moon"]
+    spec = script(
+        first=[
+            {"schema": "PlanDraft", "response": plan_with(PLAN["gaps"], checklist=checks, text="")},
+            {"schema": "Judged", "response": judged(False)},
+        ]
+    )
+    state = run(make_context(spec, tmp_path, max_rounds=3), "A poster of the Mid-Autumn pastry")
+    assert len(state["rounds"]) == 1
+    verdicts = {v["item"]: v for v in state["checklist"]}
+    assert verdicts["The poster is on a brick wall"]["passed"] is False
+    assert verdicts["The poster is on a brick wall"]["asked"] is False
+    assert verdicts["A mooncake is shown"]["asked"] is True  # the answer's word
+    report = Path(state["report"]).read_text()
+    assert "FAIL (planner's own detail: started no round)" in report
+    again = script(
+        first=[
+            {"schema": "PlanDraft", "response": plan_with(PLAN["gaps"], checklist=checks, text="")},
+            {"schema": "Judged", "response": judged(False)},
+        ]
+    )
+    asked = run(make_context(again, tmp_path, max_rounds=3), ASKING + " on a brick wall")
+    assert len(asked["rounds"]) > 1
 
 
 def test_items_the_context_names_pass_without_a_judge_call(
