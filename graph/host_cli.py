@@ -34,7 +34,7 @@ def cmd_host(args: argparse.Namespace) -> int:
             raise UserError(f"{model_host.ENV}=0 turns the model host off")
         host = model_host.client()
         if host is None:
-            raise UserError("the model host did not start (see IMAGE_AGENT_HOME/models/host.log)")
+            raise UserError("the model host did not start (see IMAGE_AGENT_HOME/model-host.log)")
         console.print(f"model host pid {host.pid} on 127.0.0.1:{host.port}, idle limit "
                       f"{host.idle_s:.0f} s")  # fmt: skip
         return 0

@@ -85,7 +85,7 @@ def idle_seconds() -> float:
 
 
 def host_file() -> Path:
-    return data_dir() / "models" / "host.json"
+    return data_dir() / "model-host.json"
 
 
 def version() -> str:
@@ -165,7 +165,7 @@ def forget() -> None:
 
 def _find_or_start() -> Host:
     global started_pid
-    with file_lock(data_dir() / "models" / "host.lock"):
+    with file_lock(data_dir() / "model-host.lock"):
         current = read_host()
         if current is not None and current.alive():
             if current.version == version():
@@ -173,7 +173,7 @@ def _find_or_start() -> Host:
             log.info("replacing the model host (pid %d): other code or settings", current.pid)
             stop(current)
         host_file().unlink(missing_ok=True)
-        logfile = (data_dir() / "models" / "host.log").open("ab")
+        logfile = (data_dir() / "model-host.log").open("ab")
         process = subprocess.Popen(
             [sys.executable, "-m", "tools.model_host_server", "--idle", str(idle_seconds())],
             stdin=subprocess.DEVNULL,
@@ -191,7 +191,9 @@ def _find_or_start() -> Host:
                 log.info("started the model host (pid %d)", process.pid)
                 return found
             if process.poll() is not None:
-                raise OSError(f"the model host exited with {process.returncode} (see host.log)")
+                raise OSError(
+                    f"the model host exited with {process.returncode} (see model-host.log in the data dir)"
+                )
             time.sleep(0.05)
         process.kill()
         raise OSError("the model host did not start in time")

@@ -129,7 +129,7 @@ def _handler(state: _State, server: list[ThreadingHTTPServer]) -> type[BaseHTTPR
 
 def _write_host_file(state: _State, port: int) -> None:
     path = host_file()
-    part = path.with_name(f"host.{os.getpid()}.part")
+    part = path.with_name(f"model-host.{os.getpid()}.part")
     fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(

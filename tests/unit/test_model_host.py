@@ -89,9 +89,9 @@ def test_processes_share_one_host_that_answers_as_this_process_would(home: Path)
     first = embed_in_process(home, "a red kite over a beach", "a teapot")
     pid = first["host"]
     assert isinstance(pid, int) and first["started"] == pid and alive(pid)
-    info = json.loads((home / "models" / "host.json").read_text())
+    info = json.loads((home / "model-host.json").read_text())
     assert info["pid"] == pid
-    assert stat.S_IMODE((home / "models" / "host.json").stat().st_mode) == 0o600
+    assert stat.S_IMODE((home / "model-host.json").stat().st_mode) == 0o600
     second = embed_in_process(home, "a red kite over a beach")
     assert second["host"] == pid and second["started"] is None  # found warm, not started
     from tools.embeddings import embed_here
@@ -106,7 +106,7 @@ def test_processes_share_one_host_that_answers_as_this_process_would(home: Path)
 
 def test_a_call_without_the_token_is_refused(home: Path) -> None:
     embed_in_process(home, "warm")
-    info = json.loads((home / "models" / "host.json").read_text())
+    info = json.loads((home / "model-host.json").read_text())
     conn = HTTPConnection("127.0.0.1", info["port"], timeout=10)
     conn.request("POST", "/embed", json.dumps({"texts": ["x"]}), {"Authorization": "Bearer no"})
     assert conn.getresponse().status == 403
@@ -150,18 +150,18 @@ def test_an_idle_host_exits_and_stop_ends_one_now(tmp_path: Path) -> None:
     idle = embed_in_process(tmp_path, "idle", IMAGE_AGENT_MODEL_HOST_IDLE="5")["host"]
     assert isinstance(idle, int)
     assert gone(idle, 30)
-    assert not (tmp_path / "models" / "host.json").exists()
+    assert not (tmp_path / "model-host.json").exists()
     assert "no model host runs" in host_cli(tmp_path, "status").stderr
     started = host_cli(tmp_path, "start")
     assert started.returncode == 0 and "model host pid" in started.stderr
-    pid = json.loads((tmp_path / "models" / "host.json").read_text())["pid"]
+    pid = json.loads((tmp_path / "model-host.json").read_text())["pid"]
     stopped = host_cli(tmp_path, "stop")
     assert "host stopped" in stopped.stderr and gone(pid, 15)
 
 
 def test_turned_off_no_host_is_started(tmp_path: Path) -> None:
     result = embed_in_process(tmp_path, "alone", IMAGE_AGENT_MODEL_HOST="0")
-    assert result["host"] is None and not (tmp_path / "models" / "host.json").exists()
+    assert result["host"] is None and not (tmp_path / "model-host.json").exists()
     refused = subprocess.run(
         [sys.executable, "-m", "graph.cli", "host", "start"],
         env={**env_for(tmp_path), "IMAGE_AGENT_MODEL_HOST": "0"},
