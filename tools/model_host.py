@@ -36,6 +36,7 @@ from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
 
+from tools.files import process_alive
 from tools.paths import data_dir, file_lock
 
 log = logging.getLogger(__name__)
@@ -210,18 +211,8 @@ def stop(host: Host | None = None, wait: float = 10.0) -> bool:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(host.pid, signal.SIGTERM)
     deadline = time.monotonic() + wait
-    while time.monotonic() < deadline and _pid_alive(host.pid):
+    while time.monotonic() < deadline and process_alive(host.pid):
         time.sleep(0.05)
-    return True
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True
 
 
