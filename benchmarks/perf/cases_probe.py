@@ -20,11 +20,18 @@ AFTER_RENDER = ("evaluate", "remember", "report")
 
 
 def load(path: Path, first: int, last: int) -> list[Any]:
-    """The cases on lines FIRST..LAST (1-based, inclusive) of a cases file."""
+    """The cases on lines FIRST..LAST (1-based, inclusive) of a cases file, taken one of
+    each capability in turn: when the time budget stops the run, every capability has its
+    cases (the IA-score needs them all), not only the ones that come first in the file."""
     from benchmarks.case_file import parse_case
 
     lines = path.read_text(encoding="utf-8").splitlines()
-    return [parse_case(json.loads(lines[n - 1]), f"{path}:{n}") for n in range(first, last + 1)]
+    cases = [parse_case(json.loads(lines[n - 1]), f"{path}:{n}") for n in range(first, last + 1)]
+    by_capability: dict[str, list[Any]] = defaultdict(list)
+    for case in cases:
+        by_capability[case["capability"]].append(case)
+    queues = list(by_capability.values())
+    return [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
 
 
 def per_node(trace: list[dict[str, Any]]) -> dict[str, dict[str, float]]:

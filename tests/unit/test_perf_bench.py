@@ -107,3 +107,15 @@ def test_the_gpu_script_runs_its_tiny_configs_on_the_cpu(tmp_path: Path) -> None
         ("sdxl-class", 64, False),
     ]
     assert all(r["s_per_image"] > 0 and r["steps_per_s"] > 0 for r in rows)
+
+
+def test_the_cases_probe_takes_one_case_of_each_capability_in_turn() -> None:
+    """A time budget that stops the own cases early still leaves every capability run."""
+    from benchmarks.perf.cases_probe import load
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "cases" / "ia_cases.jsonl"
+    ordered = load(path, 35, 51)
+    capabilities = {case["capability"] for case in ordered}
+    assert len(ordered) == 17 and len({case["id"] for case in ordered}) == 17
+    assert len(capabilities) > 1
+    assert {case["capability"] for case in ordered[: len(capabilities)]} == capabilities
