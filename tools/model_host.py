@@ -5,9 +5,10 @@ loaded, and the CLI's processes send their calls to it instead of loading their 
 Without it, every `image-agent run` paid the model load, MiniLM's load and the restore of
 each saved prefix before its first token.
 
-- The CLI uses a host that answers, and starts one (`python -m tools.model_host_server`) when none
-  does. Other callers (a library user, the bench, the dev server) keep their model in their
-  own long-lived process, unless IMAGE_AGENT_MODEL_HOST=1.
+- Every `image-agent` command uses a host that answers, and starts one
+  (`python -m tools.model_host_server`) when none does. Other callers (a library user, the
+  dev server) keep their models in their own long-lived process, unless
+  IMAGE_AGENT_MODEL_HOST=1.
 - IMAGE_AGENT_MODEL_HOST=0: never a host, each process loads its own.
 - The host exits after IMAGE_AGENT_MODEL_HOST_IDLE seconds with no call (600 by default).
   `image-agent host status` shows it; `image-agent host stop` ends it.
