@@ -96,7 +96,7 @@ def test_full_run_on_embedded_models(shared_home: Path, tmp_path: Path) -> None:
     assert reasoned, f"no gap resolved by reasoning: {info['gaps']}"
     assert reasoned[0]["answer"] in info["final_prompt"] or "put back" in report
     assert len(info["checklist"]) >= 3
-    assert all(set(v) == {"item", "passed", "reason"} for v in info["checklist"])
+    assert all(set(v) == {"item", "passed", "reason", "asked"} for v in info["checklist"])
     assert "route **reason**" in report and "| item | verdict | reason |" in report
     assert "context-level" in report
     assert context["summary"]["run_id"] == info["run_id"]

@@ -6,6 +6,7 @@ statements and two users with similar memories."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,8 @@ def stores_on_postgres(pg_server: LocalPostgres, monkeypatch: pytest.MonkeyPatch
     def open_store(folder: Path) -> PgMemoryStore:
         folder = Path(folder).resolve()
         if folder not in databases:
-            databases[folder] = pg_server.create_database(f"flow{len(databases)}_{id(folder)}")
+            # a fresh name each time: `id(folder)` of an earlier test's path can come back
+            databases[folder] = pg_server.create_database(f"flow_{uuid.uuid4().hex}")
         opened.append(open_pg_store(databases[folder]))
         return opened[-1]
 
