@@ -68,15 +68,10 @@ def embed(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
 
     if not texts:
         return np.zeros((0, DIMS), dtype=np.float32)
-    host = model_host.client()
-    if host is not None:
-        try:
-            answer = host.call("/embed", {"texts": list(texts)})
-            return np.asarray(answer["vectors"], dtype=np.float32).reshape(len(texts), DIMS)
-        except (OSError, ValueError, KeyError) as exc:
-            log.warning("the model host failed (%s): loading MiniLM in this process", exc)
-            model_host.forget()
-    return embed_here(texts, batch_size)
+    answer = model_host.call("/embed", {"texts": list(texts)}, "MiniLM")
+    if answer is None:
+        return embed_here(texts, batch_size)
+    return np.asarray(answer["vectors"], dtype=np.float32).reshape(len(texts), DIMS)
 
 
 def embed_here(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:

@@ -123,14 +123,8 @@ def prefix_folder(slot_ctx: int) -> Path:
 
 def _send(request: dict[str, Any]) -> Any:
     """The call made by the warm model host when one serves this process, else here."""
-    host = model_host.client()
-    if host is not None:
-        try:
-            return host.call("/chat", request)
-        except (OSError, ValueError) as exc:
-            log.warning("the model host failed (%s): loading the model in this process", exc)
-            model_host.forget()
-    return send_here(request)
+    answer = model_host.call("/chat", request, "the model")
+    return send_here(request) if answer is None else answer
 
 
 def send_here(request: dict[str, Any]) -> Any:

@@ -165,6 +165,20 @@ def forget() -> None:
         _host = None
 
 
+def call(route: str, body: Any, what: str) -> Any | None:
+    """`body` answered by the host that serves this process; None when none does or it
+    failed (then every later call of this process is made here, loading `what`)."""
+    host = client()
+    if host is None:
+        return None
+    try:
+        return host.call(route, body)
+    except (OSError, ValueError) as exc:
+        log.warning("the model host failed (%s): loading %s in this process", exc, what)
+        forget()
+        return None
+
+
 def _find_or_start() -> Host:
     global started_pid
     with file_lock(data_dir() / "model-host.lock"):
