@@ -4,6 +4,9 @@ the bench's judge (benchmarks/judge.py). Pure text: no model, no state.
 - An item's key words (`tools.wording.key_words`: its words less checklist phrasing) must
   be named by the text the image is made from; a word it lacks fails the item, by name.
 - An item that states a value a grounded answer rules out fails, naming the answer.
+- An item that quotes text ("The sign reads "Open"") is about that exact text: it passes
+  when the text carries the quote word for word, and fails naming the quote when it does not
+  (the words that only say text is shown, "text", "reads", "written", are not key).
 - A model's quote counts only as a span of that text (most of its content words sit next
   to the same neighbour there), so a quote made of the item's own words does not.
 """
@@ -15,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from itertools import pairwise
 from typing import Any
 
-from tools.wording import STOP, fold, word_set, words_of
+from tools.wording import QUOTED, STOP, fold, word_set, words_of
 
 NEGATIONS = word_set("no not without nothing none never nor neither cannot isn aren")
 # plurals that a suffix stripper cannot fold (English morphology, not a list of subjects)
@@ -29,6 +32,12 @@ IRREGULAR = {
     "teeth": "tooth",
     "feet": "foot",
 }
+# English words that only say that text is shown, whatever it says
+TEXT_WORDS = word_set(
+    "text texts word words wording lettering letters written writing write reads read says "
+    "say saying caption captioned label labelled labeled title titled"
+)
+TEXT_FORMS = frozenset(fold(w) for w in TEXT_WORDS)
 CLAUSE = re.compile(r"[,;:.!?\n]+\s*|\s+-\s+")
 QUOTE_SPAN = 0.75  # share of the quote's words that must sit in a pair of the context's
 
@@ -129,6 +138,30 @@ def quote_supported(quote: str, context: str, wanted: Iterable[str]) -> bool:
     return sum(copied) >= QUOTE_SPAN * len(said)
 
 
+def _carries(text: str, quote: str) -> bool:
+    """`text` has the quote's words in order, next to each other (case and punctuation aside)."""
+    wanted = [fold(w) for w in words_of(quote)]
+    have = [fold(w) for w in words_of(text)]
+    n = len(wanted)
+    return bool(wanted) and any(have[i : i + n] == wanted for i in range(len(have) - n + 1))
+
+
+def quoted_verdict(item: str, text: str) -> tuple[bool, str] | None:
+    """(passed, reason) for an item that quotes text: the text must carry the quote, and
+    name the item's other key words; None for an item without a quote with words in it."""
+    match = QUOTED.search(item)
+    if match is None or not words_of(match.group(1)):
+        return None
+    quote = match.group(1).strip()
+    if not _carries(text, quote):
+        return False, f"the prompt does not carry the text {quote!r}"
+    rest = f"{item[: match.start()]} {item[match.end() :]}"
+    missing = [w for w in missing_key_words(rest, text) if fold(w) not in TEXT_FORMS]
+    if missing:
+        return False, "the prompt does not name " + ", ".join(repr(word) for word in missing)
+    return True, "the prompt carries the exact text"
+
+
 def rule_verdict(
     item: str, constraints: Iterable[Mapping[str, Any]], text: str | None, labels: str = ""
 ) -> tuple[bool, str] | None:
@@ -143,6 +176,9 @@ def rule_verdict(
         return False, f"contradicts the grounded answer {found[0]!r} (which rules out {found[1]!r})"
     if text is None or negated(item):
         return None
+    quoted = quoted_verdict(item, text)
+    if quoted is not None:
+        return quoted
     missing = missing_key_words(item, text)
     if missing:
         drawn = [word for word in missing if not missing_key_words(word, labels)]

@@ -15,7 +15,7 @@ from PIL import Image
 from renderers.base import RenderJob
 from renderers.diffusers_renderer import DiffusersRenderer, load_count, parse_source, pick_device
 from renderers.registry import get_renderer, validate_renderer_spec
-from tests.conftest import default_rules
+from tests.conftest import PLAN, default_rules, plan_with
 from tests.unit.test_cli import cli
 from tools.errors import SpecError
 
@@ -173,17 +173,18 @@ def test_renders_once_loaded_and_seeded(tiny: Path, tmp_path: Path) -> None:
 
 
 def test_cli_run_with_diffusers(tiny: Path, tmp_path: Path, script: Callable[..., str]) -> None:
+    # its words sit in two clauses of the composed prompt: code leaves it to the judge
+    scattered = "The pastry has a festive mood"
+    planned = plan_with(
+        PLAN["gaps"], checklist=[scattered, 'The text "Happy Mid-Autumn" is visible']
+    )
     judged = {
         "schema": "Judged",
-        "response": {
-            "verdicts": [
-                {"item": "x", "passed": True, "reason": "festive"},
-                {"item": "x", "passed": False, "reason": "no text"},
-                {"item": "x", "passed": True, "reason": "fresh"},
-            ]
-        },
+        "response": {"verdicts": [{"item": scattered, "passed": False, "reason": "not festive"}]},
     }
-    spec = script(first=[judged], rules=default_rules())
+    spec = script(
+        first=[{"schema": "PlanDraft", "response": planned}, judged], rules=default_rules()
+    )
     home, work = tmp_path / "home", tmp_path / "work"
     work.mkdir()
     out = cli(

@@ -115,3 +115,23 @@ def test_the_bench_judge_rejects_an_item_copied_quote(script: Callable[..., str]
     )
     verdict = judge_item_text("An old copper stove", prompt, scene, spanned)
     assert verdict["passed"] and verdict["reason"].startswith("model: ")
+
+
+def test_an_item_quoting_text_is_judged_by_the_quote_when_no_text_was_drawn() -> None:
+    # a renderer that does not report what it wrote: the prompt must carry the quote
+    scene: dict[str, Any] = {"objects": [{"name": "banner"}]}
+    prompt = 'A harbour festival banner with the words "Tide Fair 2031" in blue'
+    item = 'The text "Tide Fair 2031" is visible'
+    carried = decided_by_code(item, scene, prompt)
+    assert carried is not None and carried["passed"], carried
+    lost = decided_by_code(item, scene, "A harbour festival banner in blue")
+    assert lost is not None and not lost["passed"]
+    assert "Tide Fair 2031" in lost["reason"]
+    # the words around the quote still count: a banner the prompt never names fails
+    other = decided_by_code(
+        'A banner reads "Tide Fair 2031"', scene, 'A flag saying "Tide Fair 2031"'
+    )
+    assert other is not None and not other["passed"] and "'banner'" in other["reason"]
+    # the quote's words in another order are not the text
+    shuffled = decided_by_code(item, scene, 'A banner with the words "Fair Tide 2031"')
+    assert shuffled is not None and not shuffled["passed"]
