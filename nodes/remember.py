@@ -32,6 +32,7 @@ from tools.profile_facts import (
     content_words,
     fact_text,
     key_word,
+    own_words,
     rejection,
     slot_of,
     stated_value,
@@ -101,7 +102,8 @@ def extract(llm: str, request: str) -> tuple[list[Fact], list[dict[str, str]]]:
     kept: list[Fact] = []
     rejected: list[dict[str, str]] = []
     for fact in proposed:
-        fact = fact.model_copy(update={"slot": slot_of(fact.slot, fact.value)})
+        words = own_words(fact.words, fact.value, request)
+        fact = fact.model_copy(update={"slot": slot_of(fact.slot, fact.value), "words": words})
         why = rejection(fact.slot, fact.value, fact.words, request)
         if why:
             rejected.append({**fact.model_dump(), "why": why})

@@ -3,7 +3,8 @@ that make an extracted fact verifiable against the request it came from.
 
 An extractor (a model) proposes, for each fact, its slot, its value and `words`: the span
 of the request it comes from. Code then keeps a fact only when
-- the span is the user's own words (a run of the request's words) and holds a first-person
+- the span is the user's own words (a run of the request's words; a span the model joined
+  across a comma is replaced by the clause that holds the value) and holds a first-person
   statement: a clause with I / my / we ... that is not itself the image request ("draw me",
   "I'd like a poster of");
 - every word of the value is a word of that statement (a plural, or the doer of a verb the
@@ -24,19 +25,8 @@ from typing import Literal, get_args
 
 from PIL import ImageColor
 
-__all__ = [
-    "OPPOSED",
-    "SLOTS",
-    "Slot",
-    "SlotSpec",
-    "content_words",
-    "fact_text",
-    "key_word",
-    "rejection",
-    "slot_of",
-    "stated_value",
-    "statement_clauses",
-]
+__all__ = ["OPPOSED", "SLOTS", "Slot", "SlotSpec", "content_words", "fact_text", "key_word",
+           "own_words", "rejection", "slot_of", "stated_value", "statement_clauses"]  # fmt: skip
 
 Slot = Literal[
     "name", "profession", "home", "looks", "pet", "family", "style", "colour", "like", "dislike"
@@ -181,10 +171,28 @@ def _grounded(word: str, said: set[str], slot: str) -> bool:
     )
 
 
+def _holds(words: list[str], run: list[str]) -> bool:
+    return bool(run) and any(words[i : i + len(run)] == run for i in range(len(words)))
+
+
+def own_words(words: str, value: str, request: str) -> str:
+    """The span a fact is judged by: the model's, when it is a run of the request's words;
+    else the clause of the request that holds the value word for word (the model joined
+    words across a comma: "I'm a potter" for "I'm Ana, a potter"); else the model's."""
+    if _holds(_words(request), _words(words)):
+        return words
+    for sentence in SENTENCE_BREAK.split(request):
+        for piece in CLAUSE_BREAK.split(sentence):
+            if _holds(_words(piece), _words(value)):
+                return piece.strip()
+    return words
+
+
 def rejection(slot: str, value: str, words: str, request: str) -> str:
     """Why this fact is not kept ("" when it is): see the module docstring."""
     if slot not in SLOTS:
         return f"unknown slot {slot!r}"
+    words = own_words(words, value, request)
     span, text = _words(words), _labelled(request)
     if not span or not value.strip():
         return "no words or no value"

@@ -183,6 +183,10 @@ def test_a_fact_the_request_does_not_state_is_rejected(
         ("name", "Sol", "my niece Sol", "My niece Sol turns two. A cake", "user"),
         ("home", "porch", "a sunny porch", "I hate wasps, so a sunny porch", "user"),
         ("profession", "welder", "a welder", "I'm Ada, a welder. A beam", ""),
+        # a span joined across a comma is judged by the clause that holds the value
+        ("profession", "glazier", "I'm a glazier", "I'm Tom, a glazier, and I fly kites", ""),
+        ("home", "Oslo", "I live in Oslo", "My aunt, who lives in Oslo, knits. A scarf", "user"),
+        ("profession", "glazier", "I'm a glazier", "Tom is a roofer. A window", "not in the"),
     ],
 )
 def test_rejection_reasons(slot: str, value: str, words: str, text: str, why: str) -> None:
