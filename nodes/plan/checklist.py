@@ -28,13 +28,8 @@ def planned_text(proposed: str, request: str) -> str:
     return proposed.strip() if TEXT_CUES.search(request) else ""
 
 
-def finish_checklist(items: list[str], subject: str, text: str) -> list[str]:
-    """The planner's checks, distinct and non-empty, and one for the exact text to render.
-
-    Nothing is added to make the list longer: a filler such as "<the subject> is clearly
-    shown" repeats the request's description of what a gap names ("the fruit that ..."),
-    fails on the prompt that names it, and would start rounds for nothing. The checks of
-    the request's stated constraints and of each answer are added by compose."""
+def finish_checklist(items: list[str], subject: str, text: str, setting: str) -> list[str]:
+    """3 to 8 distinct, non-empty checks; deterministic ones fill a short list."""
     seen: set[str] = set()
     out: list[str] = []
     for item in items:
@@ -45,8 +40,18 @@ def finish_checklist(items: list[str], subject: str, text: str) -> list[str]:
         if clean and clean.lower() not in seen:
             seen.add(clean.lower())
             out.append(clean)
-    if not out and subject.strip():
-        out.append(f"{subject.strip()} is shown")
+    fillers = [f"{subject} is clearly shown"]
+    if text:
+        fillers.append(f'The text "{text}" is visible')
+    if setting:
+        fillers.append(f"The setting is {setting}")
+    fillers.append("The image is a single coherent scene")
+    for filler in fillers:
+        if len(out) >= 3:
+            break
+        if filler.lower() not in seen:
+            seen.add(filler.lower())
+            out.append(filler)
     if text and not any(text.lower() in item.lower() for item in out):
         out.append(f'The text "{text}" is visible')
     return out[:8]

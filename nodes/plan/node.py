@@ -162,7 +162,7 @@ def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     result = Plan(
         subject=draft.subject.strip() or request[:80],
         gaps=gaps,
-        checklist=finish_checklist(draft.checklist, draft.subject, text),
+        checklist=finish_checklist(draft.checklist, draft.subject, text, draft.setting),
         text_to_render=text,
         layout=[LayoutObject(name=o.name, box=box_for(o.position, o.size)) for o in draft.objects],
         style=draft.style.strip(),

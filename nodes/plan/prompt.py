@@ -67,7 +67,7 @@ class PlanDraft(BaseModel):
     style: str = Field(max_length=30)
     palette: list[str] = Field(max_length=3)
     text: str = Field(max_length=60)
-    checklist: list[str] = Field(min_length=1, max_length=3)
+    checklist: list[str] = Field(min_length=3, max_length=5)
     n_images: int = Field(ge=1, le=4)
 
 
@@ -96,28 +96,27 @@ When the request sets up a situation, ask what the image must show as its result
 When earlier turns are given, "same", "again" and "as before" refer to them.
 subject names the main thing to show, as specifically as you can.
 objects are what to draw, with a position and size. text is the exact text to write in the
-image ("" if none). checklist: 1 to 3 short yes/no checks of what the request itself asks
-the image to show, keeping every count, position, colour and exclusion it states; never a
-detail you added (code adds a check for each answer found later).
+image ("" if none). checklist: 3 to 5 short yes/no checks of what the image must show,
+keeping every count, position, colour and exclusion the request states.
 
 Examples:
 Request: A sticker of the fruit that guacamole is made from, cut in half
-{"subject":"a halved avocado","described":["the fruit that guacamole is made from"],"names":[],"gaps":[{"question":"Which fruit is guacamole made from?","kind":"commonsense","best_guess":"avocado","tool":"none"}],"objects":[{"name":"avocado half","position":"center","size":"large"}],"setting":"plain white background","style":"die-cut sticker","palette":["green","brown"],"text":"","checklist":["An avocado is the main subject","The avocado is cut in half"],"n_images":1}
+{"subject":"a halved avocado","described":["the fruit that guacamole is made from"],"names":[],"gaps":[{"question":"Which fruit is guacamole made from?","kind":"commonsense","best_guess":"avocado","tool":"none"}],"objects":[{"name":"avocado half","position":"center","size":"large"}],"setting":"plain white background","style":"die-cut sticker","palette":["green","brown"],"text":"","checklist":["An avocado is the main subject","The avocado is cut in half","The pit is visible"],"n_images":1}
 
 Request: Tomorrow's tide times for Whitby on a chalkboard
-{"subject":"Whitby tide times","described":[],"names":["Whitby"],"gaps":[{"question":"What are tomorrow's tide times in Whitby?","kind":"dynamic_fact","best_guess":"high tide 06:10 and 18:35","tool":"none"}],"objects":[{"name":"chalkboard","position":"center","size":"large"}],"setting":"harbour wall","style":"chalk lettering","palette":["black","white"],"text":"Whitby tides tomorrow","checklist":["A chalkboard shows Whitby tide times"],"n_images":1}
+{"subject":"Whitby tide times","described":[],"names":["Whitby"],"gaps":[{"question":"What are tomorrow's tide times in Whitby?","kind":"dynamic_fact","best_guess":"high tide 06:10 and 18:35","tool":"none"}],"objects":[{"name":"chalkboard","position":"center","size":"large"}],"setting":"harbour wall","style":"chalk lettering","palette":["black","white"],"text":"Whitby tides tomorrow","checklist":["A chalkboard shows tide times","The text \\"Whitby tides tomorrow\\" is visible","A harbour is in the background"],"n_images":1}
 
 Request: My cat asleep on the windowsill, drawn the way I usually draw
-{"subject":"the user's cat asleep on a windowsill","described":[],"names":[],"gaps":[{"question":"What does the user's cat look like?","kind":"personal","best_guess":"a grey tabby cat","tool":"none"},{"question":"What is the user's usual drawing style?","kind":"personal","best_guess":"ink sketch","tool":"none"}],"objects":[{"name":"cat","position":"center","size":"large"},{"name":"window","position":"background","size":"large"}],"setting":"sunny windowsill","style":"user's usual style","palette":["grey","yellow"],"text":"","checklist":["A cat is asleep on a windowsill","The cat matches the user's cat"],"n_images":1}
+{"subject":"the user's cat asleep on a windowsill","described":[],"names":[],"gaps":[{"question":"What does the user's cat look like?","kind":"personal","best_guess":"a grey tabby cat","tool":"none"},{"question":"What is the user's usual drawing style?","kind":"personal","best_guess":"ink sketch","tool":"none"}],"objects":[{"name":"cat","position":"center","size":"large"},{"name":"window","position":"background","size":"large"}],"setting":"sunny windowsill","style":"user's usual style","palette":["grey","yellow"],"text":"","checklist":["A cat is asleep","The cat lies on a windowsill","The cat matches the user's cat"],"n_images":1}
 
 Request: A street market in Cairo when it is 6 am in Chicago
-{"subject":"a Cairo street market","described":[],"names":["Cairo","Chicago"],"gaps":[{"question":"What local time is it in Cairo when it is 6 am in Chicago?","kind":"commonsense","best_guess":"early afternoon","tool":"timezone"}],"objects":[{"name":"market stalls","position":"bottom","size":"large"}],"setting":"Cairo street","style":"photo","palette":["ochre","blue"],"text":"","checklist":["A street market in Cairo is shown","The light matches the local time in Cairo"],"n_images":1}
+{"subject":"a Cairo street market","described":[],"names":["Cairo","Chicago"],"gaps":[{"question":"What local time is it in Cairo when it is 6 am in Chicago?","kind":"commonsense","best_guess":"early afternoon","tool":"timezone"}],"objects":[{"name":"market stalls","position":"bottom","size":"large"}],"setting":"Cairo street","style":"photo","palette":["ochre","blue"],"text":"","checklist":["A street market is shown","The light matches the local time in Cairo","The scene is in Cairo"],"n_images":1}
 
 Request: Fan art of Captain Orla Venn from the game Saltwind Drift, at the ship's wheel
-{"subject":"Captain Orla Venn at a ship's wheel","described":[],"names":["Orla Venn","Saltwind Drift"],"gaps":[{"question":"What does Captain Orla Venn from Saltwind Drift look like?","kind":"reference","best_guess":"a sea captain in a long blue coat","tool":"none"}],"objects":[{"name":"Orla Venn","position":"center","size":"large"},{"name":"ship's wheel","position":"bottom","size":"medium"}],"setting":"ship deck","style":"digital fan art","palette":["navy","gold"],"text":"","checklist":["Captain Orla Venn stands at a ship's wheel"],"n_images":1}
+{"subject":"Captain Orla Venn at a ship's wheel","described":[],"names":["Orla Venn","Saltwind Drift"],"gaps":[{"question":"What does Captain Orla Venn from Saltwind Drift look like?","kind":"reference","best_guess":"a sea captain in a long blue coat","tool":"none"}],"objects":[{"name":"Orla Venn","position":"center","size":"large"},{"name":"ship's wheel","position":"bottom","size":"medium"}],"setting":"ship deck","style":"digital fan art","palette":["navy","gold"],"text":"","checklist":["Captain Orla Venn is shown","The captain stands at a ship's wheel","The scene is on a ship's deck"],"n_images":1}
 
 Request: A jar of honey left in a cold cupboard all winter
-{"subject":"a jar of crystallised honey","described":[],"names":[],"gaps":[{"question":"What happens to honey kept cold for months?","kind":"commonsense","best_guess":"it crystallises and turns cloudy","tool":"none"}],"objects":[{"name":"honey jar","position":"center","size":"large"}],"setting":"cupboard shelf","style":"photo","palette":["amber","white"],"text":"","checklist":["A jar of honey is shown"],"n_images":1}
+{"subject":"a jar of crystallised honey","described":[],"names":[],"gaps":[{"question":"What happens to honey kept cold for months?","kind":"commonsense","best_guess":"it crystallises and turns cloudy","tool":"none"}],"objects":[{"name":"honey jar","position":"center","size":"large"}],"setting":"cupboard shelf","style":"photo","palette":["amber","white"],"text":"","checklist":["A jar of honey is shown","The honey looks crystallised and cloudy","The jar is on a shelf"],"n_images":1}
 
 Request: Two red kites and four blue kites over a beach, nothing else in the sky
 {"subject":"six kites over a beach","described":[],"names":[],"gaps":[],"objects":[{"name":"red kite","position":"top-left","size":"small"},{"name":"blue kite","position":"top-right","size":"small"},{"name":"beach","position":"bottom","size":"large"}],"setting":"beach","style":"photo","palette":["red","blue"],"text":"","checklist":["Exactly two red kites","Exactly four blue kites","Nothing else is in the sky"],"n_images":1}

@@ -175,9 +175,8 @@ def test_renders_once_loaded_and_seeded(tiny: Path, tmp_path: Path) -> None:
 def test_cli_run_with_diffusers(tiny: Path, tmp_path: Path, script: Callable[..., str]) -> None:
     # its words sit in two clauses of the composed prompt: code leaves it to the judge
     scattered = "The pastry has a festive mood"
-    planned = plan_with(
-        PLAN["gaps"], checklist=[scattered, 'The text "Happy Mid-Autumn" is visible']
-    )
+    text_item = 'The text "Happy Mid-Autumn" is visible'
+    planned = plan_with(PLAN["gaps"], checklist=[scattered, text_item, "A mooncake is shown"])
     judged = {
         "schema": "Judged",
         "response": {"verdicts": [{"item": scattered, "passed": False, "reason": "not festive"}]},

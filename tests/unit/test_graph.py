@@ -292,7 +292,7 @@ def test_retention_puts_back_a_dropped_answer(
 def test_report_and_context_json_written(
     node: str, home: Path, tmp_path: Path, script: Callable[..., str]
 ) -> None:
-    checks = [PLAN["checklist"][1], *OPEN_ITEMS[:2]]  # two items for the judge model
+    checks = [*PLAN["checklist"], *OPEN_ITEMS[:2]]  # two items for the judge model
     spec = script(
         first=[{"schema": "PlanDraft", "response": plan_with(PLAN["gaps"], checklist=checks)}]
     )
@@ -366,24 +366,29 @@ def test_an_item_only_the_planner_asked_for_starts_no_round(
 def test_items_the_context_names_pass_without_a_judge_call(
     home: Path, tmp_path: Path, script: Callable[..., str]
 ) -> None:
-    checks = ["A mooncake under a full moon", "Steam rises from it", "Nothing hides the moon"]
+    checks = [
+        "A mooncake is the main subject",
+        "A full moon is shown",
+        "Steam rises from it",
+        "Nothing hides the moon",
+    ]
     spec = script(
         first=[
             {"schema": "PlanDraft", "response": plan_with(PLAN["gaps"], checklist=checks, text="")},
             {
                 "schema": "Judged",
                 "response": {
-                    "verdicts": [{"item": checks[2], "passed": False, "reason": "a cloud hides it"}]
+                    "verdicts": [{"item": checks[3], "passed": False, "reason": "a cloud hides it"}]
                 },
             },
         ]
     )
     state = run(make_context(spec, tmp_path, max_rounds=1), "A poster of the Mid-Autumn pastry")
     verdicts = state["checklist"]
-    assert [v["passed"] for v in verdicts] == [True, False, False]
+    assert [v["passed"] for v in verdicts] == [True, True, False, False]
     assert verdicts[0]["reason"] == "named by the prompt"
-    assert verdicts[1]["reason"] == "the prompt does not name 'steam', 'rises'"
-    assert verdicts[2]["reason"] == "a cloud hides it"
+    assert verdicts[2]["reason"] == "the prompt does not name 'steam', 'rises'"
+    assert verdicts[3]["reason"] == "a cloud hides it"
     judge_calls = [c for c in calls(spec) if c["schema"] == "Judged"]
     assert len(judge_calls) == 1  # one call, for the one item code could not decide
 

@@ -227,15 +227,11 @@ def test_boxes_are_normalised() -> None:
         assert 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1
 
 
-def test_checklist_is_the_planners_distinct_items_and_the_text_with_no_filler() -> None:
-    short = finish_checklist(["A cat", "a cat"], "a cat", "Hello")
-    assert short == ["A cat", 'The text "Hello" is visible']
-    # nothing pads the list: a filler would repeat the request's description of the subject
-    assert finish_checklist(["A lantern is lit"], "the lamp that Aladdin rubbed", "") == [
-        "A lantern is lit"
-    ]
-    assert finish_checklist([], "a lantern", "") == ["a lantern is shown"]
-    assert len(finish_checklist([f"item {i}" for i in range(12)], "x", "")) == 8
+def test_checklist_is_three_to_eight_distinct_items() -> None:
+    short = finish_checklist(["A cat", "a cat"], "a cat", "Hello", "a garden")
+    assert 3 <= len(short) <= 8 and len({s.lower() for s in short}) == len(short)
+    assert any('"Hello"' in item for item in short)
+    assert len(finish_checklist([f"item {i}" for i in range(12)], "x", "", "")) == 8
 
 
 def test_text_is_rendered_only_where_the_request_wants_text() -> None:
@@ -248,7 +244,7 @@ def test_text_is_rendered_only_where_the_request_wants_text() -> None:
 
 def test_checks_for_text_that_is_not_rendered_are_dropped() -> None:
     items = ['The text "Wave" is visible', "A hand is raised", "A beach", "Sunset"]
-    assert finish_checklist(items, "hand", "") == ["A hand is raised", "A beach", "Sunset"]
+    assert finish_checklist(items, "hand", "", "") == ["A hand is raised", "A beach", "Sunset"]
 
 
 def test_words_that_point_back_count_only_in_a_conversation_with_earlier_turns() -> None:
