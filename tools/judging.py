@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from itertools import pairwise
 from typing import Any
 
-from tools.wording import QUOTED, STOP, fold, word_set, words_of
+from tools.wording import QUOTED, STOP, fold, has_run, word_set, words_of
 
 NEGATIONS = word_set("no not without nothing none never nor neither cannot isn aren")
 # plurals that a suffix stripper cannot fold (English morphology, not a list of subjects)
@@ -140,10 +140,7 @@ def quote_supported(quote: str, context: str, wanted: Iterable[str]) -> bool:
 
 def _carries(text: str, quote: str) -> bool:
     """`text` has the quote's words in order, next to each other (case and punctuation aside)."""
-    wanted = [fold(w) for w in words_of(quote)]
-    have = [fold(w) for w in words_of(text)]
-    n = len(wanted)
-    return bool(wanted) and any(have[i : i + n] == wanted for i in range(len(have) - n + 1))
+    return has_run([fold(w) for w in words_of(text)], [fold(w) for w in words_of(quote)])
 
 
 def quoted_verdict(item: str, text: str) -> tuple[bool, str] | None:

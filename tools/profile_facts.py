@@ -25,6 +25,8 @@ from typing import Literal, get_args
 
 from PIL import ImageColor
 
+from tools.wording import has_run
+
 __all__ = ["OPPOSED", "SLOTS", "Slot", "SlotSpec", "content_words", "fact_text", "key_word",
            "own_words", "rejection", "slot_of", "stated_value", "statement_clauses"]  # fmt: skip
 
@@ -171,19 +173,15 @@ def _grounded(word: str, said: set[str], slot: str) -> bool:
     )
 
 
-def _holds(words: list[str], run: list[str]) -> bool:
-    return bool(run) and any(words[i : i + len(run)] == run for i in range(len(words)))
-
-
 def own_words(words: str, value: str, request: str) -> str:
     """The span a fact is judged by: the model's, when it is a run of the request's words;
     else the clause of the request that holds the value word for word (the model joined
     words across a comma: "I'm a potter" for "I'm Ana, a potter"); else the model's."""
-    if _holds(_words(request), _words(words)):
+    if has_run(_words(request), _words(words)):
         return words
     for sentence in SENTENCE_BREAK.split(request):
         for piece in CLAUSE_BREAK.split(sentence):
-            if _holds(_words(piece), _words(value)):
+            if has_run(_words(piece), _words(value)):
                 return piece.strip()
     return words
 

@@ -130,6 +130,11 @@ def alternation(names: Iterable[str]) -> str:
     return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
 
 
+def has_run(words: list[str], run: list[str]) -> bool:
+    """`run` occurs in `words` as consecutive items (an empty run never does)."""
+    return bool(run) and any(words[i : i + len(run)] == run for i in range(len(words)))
+
+
 def word_set(text: str) -> frozenset[str]:
     """The whitespace-separated words of `text` (a compact way to write a word list)."""
     return frozenset(text.split())
