@@ -4,7 +4,8 @@ Every answer (a tool's, a search's, a memory's, the user's, the model's) is a co
 an object, an attribute, a value, and the values it rules out. A tool declares its own
 (the time of day at a place rules out the other periods' words; a state rules out the
 other states); for any other answer the planner's best guess is ruled out when the answer
-differs from it. The check drops what contradicts a constraint and puts back a value the
+differs from it, unless the answer is only a name and the guess a description with none:
+"a young woman" is what "Hana Oribe" may well look like, not an alternative to her. The check drops what contradicts a constraint and puts back a value the
 prompt lost; what it did travels with the draft (`retention`, and the step's changes).
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 from nodes.rounds import Constraint, RetentionCheck
 from nodes.state import Answer
+from tools.names import proper_names
 from tools.wording import content_stems, stems
 
 STOPWORDS = {"a", "an", "the", "and", "or", "of", "with", "in", "on", "at", "to", "for", "its"}
@@ -52,6 +54,7 @@ def constraints_of(
         excludes = list(given["excludes"]) if given else []
         guess = guesses.get(answer["gap_id"], "").strip()
         overruled = bool(guess) and not content_stems(guess) & content_stems(value)
+        overruled = overruled and not (only_a_name(value) and not proper_names(guess))
         # the guess an answer overruled is ruled out, unless the request says its words
         if answer.get("resolved") and overruled and not content_stems(guess) <= stems(request):
             excludes.append(guess)
@@ -67,6 +70,12 @@ def constraints_of(
             }
         )
     return out
+
+
+def only_a_name(value: str) -> bool:
+    """The value is a proper name and nothing more ("Hana Oribe", not "Rufus, a poodle")."""
+    named = stems(" ".join(proper_names(value)))
+    return bool(named) and content_stems(value) <= named
 
 
 def _names(clause: str, phrase: str) -> bool:

@@ -235,6 +235,17 @@ def test_an_answer_that_overrules_the_planners_guess_rules_the_guess_out() -> No
     assert constraints_of([_answer("red fox")], gaps, "a wolf or a fox")[0]["excludes"] == []
 
 
+def test_a_name_does_not_rule_out_the_description_it_was_guessed_as() -> None:
+    guessed = [{"id": "g1", "best_guess": "a young woman in a red hat"}]
+    request = "the heroine of the film Paper Lanterns"
+    assert constraints_of([_answer("Mirela Sato")], guessed, request)[0]["excludes"] == []
+    # a name still rules out another name, and a description beside a name is no bare name
+    named = [{"id": "g1", "best_guess": "Anna Berg"}]
+    assert constraints_of([_answer("Mirela Sato")], named, request)[0]["excludes"] == ["Anna Berg"]
+    described = constraints_of([_answer("Rufus, a white poodle")], guessed, request)
+    assert described[0]["excludes"] == ["a young woman in a red hat"]
+
+
 def test_without_constraints_the_prompt_is_left_alone() -> None:
     prompt = "A harbour at midnight, boats"
     assert drop_contradictions(prompt, [constraint("boats")]) == (prompt, [])
