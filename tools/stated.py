@@ -7,6 +7,7 @@ green hills", "4 panels"), positions ("on the left", "behind the barn", "in the 
 corner"), sizes ("a tiny house", "twice as tall as"), and layouts ("a 3x3 grid", "side by
 side"). Closed word classes (numbers, negators, spatial and size words) open a span; the
 span runs to the end of its noun phrase (the next punctuation, conjunction or preposition).
+A sum ("three times four, plus one") states no span: it is for a gap to work out.
 
 `kept(span, prompt, negative)` says whether a prompt still states a span: its key words in
 order within a short window (number words and digits alike, plurals folded, "without" and
@@ -65,6 +66,10 @@ PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ("size", re.compile(rf"\b(?:{SIZES})\b{TAIL}", re.I)),
 )
 QUOTED = re.compile(r'"([^"]{1,80})"|“([^”]{1,80})”')
+# arithmetic ("three times four, plus one") is a sum for a gap to work out, not a count,
+# size or layout of the image: no span starts inside it
+OPERATORS = r"times|plus|minus|multiplied by|divided by"
+ARITHMETIC = re.compile(rf"\b(?:{NUMBERS})(?:,?\s+(?:{OPERATORS})\s+(?:{NUMBERS})\b)+", re.I)
 ARTICLES = {"a", "an", "the", "some"}
 PLURAL_ENDINGS = ("s", "es")
 
@@ -78,9 +83,11 @@ def _tail_trim(text: str) -> str:
 
 def _counted(text: str) -> str:
     """A count up to the things it counts (its last plural word), or "" when it counts
-    nothing ("9 pm")."""
+    nothing ("9 pm", "three times taller")."""
     words = text.split()
     for end in range(len(words), 1, -1):
+        if words[end - 1].lower() == "times":  # a multiplier ("three times taller")
+            return ""
         if words[end - 1].lower().endswith(PLURAL_ENDINGS):
             return " ".join(words[:end])
     return ""
@@ -90,6 +97,7 @@ def stated(request: str) -> list[Stated]:
     """The request's explicit constraints, in order, without overlaps (a longer span and an
     earlier kind win)."""
     spans: list[tuple[int, int, Kind, str]] = []
+    sums = [m.span() for m in ARITHMETIC.finditer(request)]
     for match in QUOTED.finditer(request):
         spans.append((match.start(), match.end(), "quoted", match.group(1) or match.group(2)))
     for kind, pattern in PATTERNS:
@@ -100,6 +108,8 @@ def stated(request: str) -> list[Stated]:
             if kind == "count" and not (text := _counted(text)):
                 continue
             start = match.start()
+            if any(s <= start < e for s, e in sums):
+                continue
             spans.append((start, start + len(text), kind, text))
     kept: list[tuple[int, int, Kind, str]] = []
     for start, end, kind, text in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):

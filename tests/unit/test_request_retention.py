@@ -38,6 +38,11 @@ def test_spans_are_found_by_grammar_not_by_topic() -> None:
     # a clock time counts nothing; a request without such words states no span
     assert texts("A train station when it is 9 pm in Oslo") == []
     assert texts("the bird on the state flag of a southern country") == []
+    # a sum is for a gap to work out: it states no count or size
+    assert texts("A bowl with as many plums as two times six, minus 3, on the left") == [
+        ("position", "on the left")
+    ]
+    assert texts("A tower three times taller than the tree") == [("size", "times taller")]
 
 
 def test_a_span_is_kept_in_other_words_but_not_when_lost() -> None:
