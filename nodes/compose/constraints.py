@@ -4,8 +4,10 @@ Every answer (a tool's, a search's, a memory's, the user's, the model's) is a co
 an object, an attribute, a value, and the values it rules out. A tool declares its own
 (the time of day at a place rules out the other periods' words; a state rules out the
 other states); for any other answer the planner's best guess is ruled out when the answer
-differs from it, unless the answer is only a name and the guess a description with none:
-"a young woman" is what "Hana Oribe" may well look like, not an alternative to her. The check drops what contradicts a constraint and puts back a value the
+differs from it, unless the answer is only a name and the guess a description with none
+("a young woman" is what "Hana Oribe" may well look like, not an alternative to her), or
+the answer's sources state the guess (a memory of "a robot with a copper body" answering
+"what is the robot's body?" as "a robot gardener" confirms the guess "copper"). The check drops what contradicts a constraint and puts back a value the
 prompt lost; what it did travels with the draft (`retention`, and the step's changes).
 """
 
@@ -55,6 +57,7 @@ def constraints_of(
         guess = guesses.get(answer["gap_id"], "").strip()
         overruled = bool(guess) and not content_stems(guess) & content_stems(value)
         overruled = overruled and not (only_a_name(value) and not proper_names(guess))
+        overruled = overruled and not content_stems(guess) <= stems(quoted(answer))
         # the guess an answer overruled is ruled out, unless the request says its words
         if answer.get("resolved") and overruled and not content_stems(guess) <= stems(request):
             excludes.append(guess)
@@ -70,6 +73,14 @@ def constraints_of(
             }
         )
     return out
+
+
+def quoted(answer: Answer) -> str:
+    """What the sources an answer was found in say (a passage, a memory, the user's words):
+    a guess they state is confirmed, not overruled. A model's own words are not a source."""
+    if answer.get("provenance") not in ("search", "memory", "user"):
+        return ""
+    return " ".join(str(e.get("quote", "")) for e in answer.get("evidence", []))
 
 
 def only_a_name(value: str) -> bool:

@@ -235,6 +235,17 @@ def test_an_answer_that_overrules_the_planners_guess_rules_the_guess_out() -> No
     assert constraints_of([_answer("red fox")], gaps, "a wolf or a fox")[0]["excludes"] == []
 
 
+def test_a_guess_the_answers_source_states_is_not_ruled_out() -> None:
+    remembered = _answer("a lighthouse keeper at dusk", provenance="memory")
+    remembered["evidence"] = [{"source": "memory:history/t1", "quote": "a keeper in a red coat"}]
+    guessed = [{"id": "g1", "best_guess": "a red coat"}]
+    kept = constraints_of([remembered], guessed, "the same keeper, now at dawn")
+    assert kept[0]["excludes"] == []
+    # the model's own words are no source: its answer still overrules the guess
+    reasoned = {**remembered, "provenance": "model"}
+    assert constraints_of([reasoned], guessed, "")[0]["excludes"] == ["a red coat"]
+
+
 def test_a_name_does_not_rule_out_the_description_it_was_guessed_as() -> None:
     guessed = [{"id": "g1", "best_guess": "a young woman in a red hat"}]
     request = "the heroine of the film Paper Lanterns"
