@@ -87,7 +87,7 @@ def _counted(text: str) -> str:
     words = text.split()
     for end in range(len(words), 1, -1):
         if words[end - 1].lower() == "times":  # a multiplier ("three times taller")
-            return ""
+            continue
         if words[end - 1].lower().endswith(PLURAL_ENDINGS):
             return " ".join(words[:end])
     return ""

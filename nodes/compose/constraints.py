@@ -7,8 +7,9 @@ other states); for any other answer the planner's best guess is ruled out when t
 differs from it, unless the answer is only a name and the guess a description with none
 ("a young woman" is what "Hana Oribe" may well look like, not an alternative to her), or
 the answer's sources state the guess (a memory of "a robot with a copper body" answering
-"what is the robot's body?" as "a robot gardener" confirms the guess "copper"). The check drops what contradicts a constraint and puts back a value the
-prompt lost; what it did travels with the draft (`retention`, and the step's changes).
+"what is the robot's body?" as "a robot gardener" confirms the guess "copper"). The check
+drops what contradicts a constraint and puts back a value the prompt lost; what it did
+travels with the draft (`retention`, and the step's changes).
 """
 
 from __future__ import annotations

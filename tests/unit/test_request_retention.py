@@ -43,6 +43,7 @@ def test_spans_are_found_by_grammar_not_by_topic() -> None:
         ("position", "on the left")
     ]
     assert texts("A tower three times taller than the tree") == [("size", "times taller")]
+    assert ("count", "Two boats") in texts("Two boats circling three times")
 
 
 def test_a_span_is_kept_in_other_words_but_not_when_lost() -> None:
