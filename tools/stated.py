@@ -7,7 +7,7 @@ green hills", "4 panels"), positions ("on the left", "behind the barn", "in the 
 corner"), sizes ("a tiny house", "twice as tall as"), and layouts ("a 3x3 grid", "side by
 side"). Closed word classes (numbers, negators, spatial and size words) open a span; the
 span runs to the end of its noun phrase (the next punctuation, conjunction or preposition).
-A sum ("three times four, plus one") states no span: it is for a gap to work out.
+A sum ("two times six, minus 3") states no span: it is for a gap to work out.
 
 `kept(span, prompt, negative)` says whether a prompt still states a span: its key words in
 order within a short window (number words and digits alike, plurals folded, "without" and
@@ -66,7 +66,7 @@ PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ("size", re.compile(rf"\b(?:{SIZES})\b{TAIL}", re.I)),
 )
 QUOTED = re.compile(r'"([^"]{1,80})"|“([^”]{1,80})”')
-# arithmetic ("three times four, plus one") is a sum for a gap to work out, not a count,
+# arithmetic ("two times six, minus 3") is a sum for a gap to work out, not a count,
 # size or layout of the image: no span starts inside it
 OPERATORS = r"times|plus|minus|multiplied by|divided by"
 ARITHMETIC = re.compile(rf"\b(?:{NUMBERS})(?:,?\s+(?:{OPERATORS})\s+(?:{NUMBERS})\b)+", re.I)

@@ -5,7 +5,7 @@ an object, an attribute, a value, and the values it rules out. A tool declares i
 (the time of day at a place rules out the other periods' words; a state rules out the
 other states); for any other answer the planner's best guess is ruled out when the answer
 differs from it, unless the answer is only a name and the guess a description with none
-("a young woman" is what "Hana Oribe" may well look like, not an alternative to her), or
+("a young woman" is what "Bronwen Achterberg" may well look like, not an alternative to her), or
 the answer's sources state the guess (a memory of "a robot with a copper body" answering
 "what is the robot's body?" as "a robot gardener" confirms the guess "copper"). The check
 drops what contradicts a constraint and puts back a value the prompt lost; what it did
@@ -85,7 +85,7 @@ def quoted(answer: Answer) -> str:
 
 
 def only_a_name(value: str) -> bool:
-    """The value is a proper name and nothing more ("Hana Oribe", not "Rufus, a poodle")."""
+    """The value is a proper name and nothing more ("Bronwen Achterberg", not "Rufus, a poodle")."""
     named = stems(" ".join(proper_names(value)))
     return bool(named) and content_stems(value) <= named
 
