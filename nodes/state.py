@@ -17,6 +17,8 @@ from nodes.rounds import Draft, Precheck, Round, Verdict, merge_rounds
 Kind = Literal["commonsense", "precise_fact", "dynamic_fact", "personal", "reference", "ambiguous"]
 Route = Literal["reason", "search", "memory", "ask_user"]
 Provenance = Literal["model", "tool", "search", "memory", "user", "assumed", "none"]
+# answers found outside the model: their quotes are sources, not the model's own words
+FOUND_OUTSIDE: tuple[Provenance, ...] = ("search", "memory", "user")
 
 MAX_REQUEST_CHARS = 4000
 

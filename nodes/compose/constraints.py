@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nodes.rounds import Constraint, RetentionCheck
-from nodes.state import Answer
+from nodes.state import FOUND_OUTSIDE, Answer
 from tools.names import proper_names
 from tools.wording import content_stems, stems
 
@@ -79,7 +79,7 @@ def constraints_of(
 def quoted(answer: Answer) -> str:
     """What the sources an answer was found in say (a passage, a memory, the user's words):
     a guess they state is confirmed, not overruled. A model's own words are not a source."""
-    if answer.get("provenance") not in ("search", "memory", "user"):
+    if answer.get("provenance") not in FOUND_OUTSIDE:
         return ""
     return " ".join(str(e.get("quote", "")) for e in answer.get("evidence", []))
 

@@ -22,7 +22,7 @@ from nodes.compose.repairs import (
 )
 from nodes.compose.stated import grounded_items, put_back
 from nodes.rounds import Constraint, RequestCheck, RetentionCheck
-from nodes.state import Answer
+from nodes.state import FOUND_OUTSIDE, Answer
 from tools.stated import Stated
 
 
@@ -51,7 +51,7 @@ class Work:
         return " | ".join(
             f"{a.get('answer', '')} {a.get('detail', '')}"
             for a in self.answers
-            if a.get("provenance") in ("search", "memory", "user")
+            if a.get("provenance") in FOUND_OUTSIDE
         )
 
 
